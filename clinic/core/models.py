@@ -1,0 +1,93 @@
+"""Tenancy and shared base models. Every clinical record belongs to exactly one clinic."""
+
+import uuid
+import zoneinfo
+
+from django.db import models
+
+
+class Clinic(models.Model):
+    """A clinic location: the tenant that owns every clinical record and its DEA registration."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    timezone = models.CharField(max_length=64, default="America/New_York")
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    address_line = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    accepts_public_requests = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class ClinicScopedQuerySet(models.QuerySet):
+    def for_clinic(self, clinic: "Clinic") -> "ClinicScopedQuerySet":
+        return self.filter(clinic=clinic)
+
+
+class ClinicScopedModel(models.Model):
+    """Base for every record owned by a clinic; queries go through `for_clinic`."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+", db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClinicScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class ClinicSetting(models.Model):
+    """A clinic's override of one clinical setting; absent rows mean the cited default applies."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="setting_overrides")
+    key = models.CharField(max_length=80)
+    value = models.JSONField()
+    reason = models.CharField(max_length=300)
+    changed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "key"], name="uniq_clinic_setting_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value!r}"
+
+
+class IdempotencyKey(models.Model):
+    """Remembers a client-generated submission key so a retried form or API call does not duplicate.
+
+    The key is stored with what it created; a repeat returns the same object instead of a new one.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, null=True, related_name="+")
+    key = models.UUIDField(default=uuid.uuid4)
+    scope = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_scope_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from clinic.api.api import api
+
+urlpatterns = [
+    path("", include("clinic.intake.urls")),
+    path("", include("clinic.core.urls")),
+    path("accounts/", include("clinic.accounts.urls")),
+    path("patients/", include("clinic.patients.urls")),
+    path("appointments/", include("clinic.scheduling.urls")),
+    path("audit/", include("clinic.audit.urls")),
+    path("portal/", include("clinic.portal.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "clinic.core.errors.bad_request"
+handler403 = "clinic.core.errors.permission_denied"
+handler404 = "clinic.core.errors.page_not_found"
+handler500 = "clinic.core.errors.server_error"
