@@ -29,12 +29,16 @@ def _reset_caches():
 
 @pytest.fixture
 def clinic(db) -> Clinic:
-    return Clinic.objects.create(name="Harbor Infusion Clinic", slug="harbor", timezone="America/New_York")
+    return Clinic.objects.create(
+        name="Harbor Infusion Clinic", slug="harbor", timezone="America/New_York"
+    )
 
 
 @pytest.fixture
 def other_clinic(db) -> Clinic:
-    return Clinic.objects.create(name="Summit Ketamine Center", slug="summit", timezone="America/Denver")
+    return Clinic.objects.create(
+        name="Summit Ketamine Center", slug="summit", timezone="America/Denver"
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ VAR_DIR = Path(env_str("KETACLINIC_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # A development key is allowed only with DEBUG on; production must set DJANGO_SECRET_KEY.
 SECRET_KEY = env_str(
-    "DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG or env_bool("CI", False) else None
+    "DJANGO_SECRET_KEY",
+    "dev-only-insecure-key-change-me" if DEBUG or env_bool("CI", False) else None,
 )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
     "clinic.patients",
     "clinic.scheduling",
     "clinic.intake",
+    "clinic.outcomes",
+    "clinic.evaluation",
+    "clinic.treatment",
     "clinic.portal",
     "clinic.api",
 ]
@@ -106,7 +110,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -138,7 +145,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 _secure = env_bool("KETACLINIC_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
-SECURE_SSL_REDIRECT = env_bool("KETACLINIC_SSL_REDIRECT", False)
+SECURE_SSL_REDIRECT = env_bool("KETACLINIC_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("KETACLINIC_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -147,7 +154,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS", [])
+# HSTS preload-list submission is an irreversible operations decision, not a code default.
+SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS", ["security.W021"])
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"  # stored in UTC; each clinic shows its own zone

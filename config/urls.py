@@ -9,6 +9,9 @@ urlpatterns = [
     path("patients/", include("clinic.patients.urls")),
     path("appointments/", include("clinic.scheduling.urls")),
     path("audit/", include("clinic.audit.urls")),
+    path("outcomes/", include("clinic.outcomes.urls")),
+    path("evaluation/", include("clinic.evaluation.urls")),
+    path("treatment/", include("clinic.treatment.urls")),
     path("portal/", include("clinic.portal.urls")),
     path("api/v1/", api.urls),
 ]

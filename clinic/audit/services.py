@@ -12,7 +12,9 @@ from clinic.audit.hashing import canonical_payload, event_hash
 from clinic.audit.models import AuditAction, AuditChain, AuditEvent
 from clinic.core.context import current_request_context
 
-NOT_IN_TRANSACTION = "Audit events must be written inside the transaction of the change they record."
+NOT_IN_TRANSACTION = (
+    "Audit events must be written inside the transaction of the change they record."
+)
 SYSTEM_CHAIN = "system"
 
 

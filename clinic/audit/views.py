@@ -35,11 +35,18 @@ def audit_list(request):
                 date_from=data.get("date_from"),
                 date_to=data.get("date_to"),
             )
-    context = {"nav": "audit", "form": form, "patient": patient, **paginate(request, events, per_page=50)}
+    context = {
+        "nav": "audit",
+        "form": form,
+        "patient": patient,
+        **paginate(request, events, per_page=50),
+    }
     return render(request, "audit/list.html", context)
 
 
 @permission_required(Perm.AUDIT_VIEW)
 def audit_detail(request, event_id: int):
-    event = get_object_or_404(AuditEvent.objects.select_related("actor"), pk=event_id, clinic=request.clinic)
+    event = get_object_or_404(
+        AuditEvent.objects.select_related("actor"), pk=event_id, clinic=request.clinic
+    )
     return render(request, "audit/detail.html", {"nav": "audit", "event": event})

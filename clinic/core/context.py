@@ -12,7 +12,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "ketaclinic_request_context", default=RequestContext()
+    "ketaclinic_request_context",
+    default=RequestContext(),  # noqa: B039 - frozen, immutable
 )
 
 

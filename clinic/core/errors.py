@@ -8,7 +8,9 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", {"exception": str(exception) if exception else ""}, status=403)
+    return render(
+        request, "403.html", {"exception": str(exception) if exception else ""}, status=403
+    )
 
 
 def page_not_found(request, exception=None):

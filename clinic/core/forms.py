@@ -5,8 +5,11 @@ from clinic.core.clinical_settings import SettingDefinition
 
 class SettingForm(forms.Form):
     value = forms.CharField(label="New value", max_length=2000)
-    reason = forms.CharField(label="Reason for the change", max_length=300,
-                             help_text="Kept in the audit trail with the old and new values.")
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=300,
+        help_text="Kept in the audit trail with the old and new values.",
+    )
 
     def __init__(self, *args, definition: SettingDefinition, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,6 @@
 import uuid
 
 from django.utils import timezone
-
 from django.utils.deprecation import MiddlewareMixin
 
 from clinic.core.context import RequestContext, reset_request_context, set_request_context

@@ -91,3 +91,40 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class SignatureMeaning(models.TextChoices):
+    """What a signature means (21 CFR 11.50(a)(3)): shown with the printed name and time."""
+
+    AUTHORSHIP = "authorship", "Author"
+    APPROVAL = "approval", "Approved"
+    REVIEW = "review", "Reviewed"
+    RESPONSIBILITY = "responsibility", "Responsible"
+    DOUBLE_CHECK = "double_check", "Independently double-checked"
+    WITNESS = "witness", "Witnessed"
+    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledged"
+
+
+class ElectronicSignature(ClinicScopedModel):
+    """A signature bound to one record's content: who (printed name), when, and what it means.
+
+    Signing re-asks the password (two components: the signed-in identity and the password, 21 CFR
+    11.200). `content_hash` is the SHA-256 of the signed record's snapshot, so a later change to the
+    record is detectable; signed records are amended by a new signed record, never edited.
+    """
+
+    signer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    printed_name = models.CharField(max_length=200)
+    meaning = models.CharField(max_length=20, choices=SignatureMeaning.choices)
+    signed_at = models.DateTimeField()
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    content_hash = models.CharField(max_length=64)
+    statement = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        ordering = ["signed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.printed_name} — {self.get_meaning_display()} {self.signed_at:%Y-%m-%d %H:%M}"

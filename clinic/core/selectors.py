@@ -17,14 +17,18 @@ def clinic_setting_value(clinic: Clinic, key: str) -> Any:
 
 def clinic_settings_all(clinic: Clinic) -> list[dict[str, Any]]:
     """Every registered setting with its effective value, default and source, grouped for display."""
-    overrides = {s.key: s for s in ClinicSetting.objects.filter(clinic=clinic).select_related("changed_by")}
+    overrides = {
+        s.key: s for s in ClinicSetting.objects.filter(clinic=clinic).select_related("changed_by")
+    }
     rows = []
     for key, definition in REGISTRY.items():
         override = overrides.get(key)
         rows.append(
             {
                 "definition": definition,
-                "value": definition.to_python(override.value) if override else definition.to_python(definition.default),
+                "value": definition.to_python(override.value)
+                if override
+                else definition.to_python(definition.default),
                 "is_default": override is None,
                 "override": override,
             }

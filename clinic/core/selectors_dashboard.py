@@ -14,7 +14,9 @@ def dashboard_summary(*, clinic, user) -> dict:
     today = timezone.now().astimezone(tz).date()
     start = dt.datetime.combine(today, dt.time.min, tzinfo=tz)
     appointments = (
-        Appointment.objects.filter(clinic=clinic, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
+        Appointment.objects.filter(
+            clinic=clinic, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+        )
         .exclude(status=AppointmentStatus.CANCELLED)
         .select_related("patient", "room", "clinician")
         .order_by("starts_at")[:50]

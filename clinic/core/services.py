@@ -51,7 +51,11 @@ def clinic_setting_update(*, clinic: Clinic, key: str, raw_value, changed_by, re
 
 
 def idempotent(
-    *, scope: str, key: uuid.UUID | str | None, clinic: Clinic | None, model: type[T],
+    *,
+    scope: str,
+    key: uuid.UUID | str | None,
+    clinic: Clinic | None,
+    model: type[T],
     create: Callable[[], T],
 ) -> tuple[T, bool]:
     """Run `create` once per (scope, key); a repeat with the same key returns the first object.

@@ -10,7 +10,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-PHONE_INVALID = "Enter a phone number with 10 digits (US) or in international form, e.g. +44 20 7946 0958."
+PHONE_INVALID = (
+    "Enter a phone number with 10 digits (US) or in international form, e.g. +44 20 7946 0958."
+)
 DOB_IN_FUTURE = "Date of birth cannot be in the future."
 DOB_TOO_OLD = "Date of birth is more than 120 years ago; check the year."
 WEIGHT_RANGE = "Weight must be between 20 and 350 kg."
@@ -78,4 +80,8 @@ def validate_height_cm(value: Decimal) -> None:
 
 
 def age_on(date_of_birth: dt.date, on: dt.date) -> int:
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    return (
+        on.year
+        - date_of_birth.year
+        - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    )

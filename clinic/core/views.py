@@ -34,7 +34,8 @@ def dashboard(request):
 @permission_required(Perm.SETTINGS_EDIT)
 def settings_list(request):
     return render(
-        request, "core/settings_list.html",
+        request,
+        "core/settings_list.html",
         {"nav": "settings", "rows": clinic_settings_all(request.clinic)},
     )
 
@@ -45,18 +46,27 @@ def setting_edit(request, key: str):
     if definition is None:
         raise Http404("No such setting.")
     current = clinic_setting_value(request.clinic, key)
-    form = SettingForm(request.POST or None, definition=definition,
-                       initial={"value": str(current).lower() if definition.kind == "bool" else current})
+    form = SettingForm(
+        request.POST or None,
+        definition=definition,
+        initial={"value": str(current).lower() if definition.kind == "bool" else current},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             clinic_setting_update(
-                clinic=request.clinic, key=key, raw_value=form.cleaned_data["value"],
-                changed_by=request.user, reason=form.cleaned_data["reason"],
+                clinic=request.clinic,
+                key=key,
+                raw_value=form.cleaned_data["value"],
+                changed_by=request.user,
+                reason=form.cleaned_data["reason"],
             )
         except SettingValueError as exc:
             form.add_error("value", str(exc))
         else:
             messages.success(request, f"{definition.label} updated.")
             return redirect("core:settings")
-    return render(request, "core/setting_edit.html",
-                  {"nav": "settings", "form": form, "definition": definition, "current": current})
+    return render(
+        request,
+        "core/setting_edit.html",
+        {"nav": "settings", "form": form, "definition": definition, "current": current},
+    )

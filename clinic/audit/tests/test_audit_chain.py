@@ -63,7 +63,9 @@ def test_verify_detects_altered_content(clinic, staff, patient):
     patient_update(patient=patient, updated_by=staff[Role.FRONT_DESK], city="Boston")
     victim = AuditEvent.objects.filter(chain_key=_chain(clinic)).order_by("seq")[2]
     # when someone edits a row behind the application's back
-    _raw_sql("UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["nothing happened", victim.pk])
+    _raw_sql(
+        "UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["nothing happened", victim.pk]
+    )
     # then verification names that event
     broken = audit_chain_first_break(chain_key=_chain(clinic))
     assert broken is not None and broken.seq == victim.seq

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""The two commands of the README, using nothing but Python 3.11's standard library to start.
+
+    python3 dev.py demo    install everything, create the SQLite database, load the demo clinic,
+                           serve on http://127.0.0.1:8000
+    python3 dev.py test    install everything (and Debian's chromium if missing), then lint,
+                           check migrations and run the whole test suite on SQLite
+                           (add --postgres to run it a second time on PostgreSQL)
+
+Dependencies are pinned in uv.lock; uv itself comes from PyPI into .tools/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+TOOLS = ROOT / ".tools"
+VENV = ROOT / ".venv"
+VAR = ROOT / "var"
+PY = VENV / "bin" / "python"
+UV_VERSION = "0.13.9"
+CHROMIUM = "/usr/bin/chromium"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def run(cmd: list[str], env: dict | None = None, check: bool = True) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    result = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **(env or {})})
+    if check and result.returncode != 0:
+        sys.exit(result.returncode)
+    return result.returncode
+
+
+def ensure_python() -> None:
+    if sys.version_info[:2] != (3, 11):
+        sys.exit(f"ketaclinic needs Python 3.11 (this is {sys.version.split()[0]}).")
+
+
+def make_venv(path: Path) -> None:
+    """python3 -m venv, installing Debian's venv package first when it is missing (as root)."""
+    if run([sys.executable, "-m", "venv", str(path)], check=False) == 0:
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        shutil.rmtree(path, ignore_errors=True)
+        run(["apt-get", "update", "-q"])
+        run(["apt-get", "install", "-y", "-q", f"python3.{sys.version_info[1]}-venv"])
+        run([sys.executable, "-m", "venv", str(path)])
+        return
+    sys.exit("python3 -m venv failed: install the python3-venv package and try again.")
+
+
+def install(dev: bool) -> None:
+    """Create .venv from uv.lock (idempotent; fast when nothing changed)."""
+    uv = TOOLS / "bin" / "uv"
+    if not uv.exists():
+        make_venv(TOOLS)
+        run([str(TOOLS / "bin" / "pip"), "install", "-q", f"uv=={UV_VERSION}"])
+    args = [str(uv), "sync", "--frozen", "--quiet"]
+    if not dev:
+        args.append("--no-dev")
+    # Use this Python, never download one.
+    run(args, env={"UV_PYTHON_DOWNLOADS": "never", "UV_PYTHON": sys.executable})
+
+
+def ensure_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        sys.exit(f"End-to-end tests need Debian's chromium at {CHROMIUM}: apt-get install chromium")
+    run(["apt-get", "update", "-q"])
+    run(["apt-get", "install", "-y", "-q", "chromium"])
+
+
+def ensure_postgres() -> None:
+    if (
+        shutil.which("pg_isready")
+        and run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False) == 0
+    ):
+        return
+    clusters = sorted(os.listdir("/etc/postgresql")) if Path("/etc/postgresql").exists() else []
+    if not clusters:
+        sys.exit("PostgreSQL is not running on 127.0.0.1:5432 and no local cluster was found.")
+    run(["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "start"])
+
+
+def demo_env() -> dict[str, str]:
+    VAR.mkdir(exist_ok=True)
+    key_file = VAR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return {
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", key_file.read_text().strip()),
+        # The demo runs on plain http on this machine: cookies cannot be https-only, and the printed
+        # demo logins work without enrolling an authenticator. Production leaves both defaults on.
+        "KETACLINIC_SECURE_COOKIES": "false",
+        "KETACLINIC_STAFF_2FA_REQUIRED": os.environ.get("KETACLINIC_STAFF_2FA_REQUIRED", "false"),
+        "KETACLINIC_HSTS_SECONDS": "0",
+        "KETACLINIC_SSL_REDIRECT": "false",
+    }
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    install(dev=False)
+    env = demo_env()
+    run([str(PY), "manage.py", "migrate", "--noinput"], env=env)
+    run([str(PY), "manage.py", "load_demo"], env=env)
+    if args.no_serve:
+        return
+    print("\nServing on http://127.0.0.1:8000 (Ctrl-C to stop)\n", flush=True)
+    os.execve(
+        str(PY),
+        [str(PY), "manage.py", "runserver", "127.0.0.1:8000", "--noreload"],
+        {**os.environ, **env},
+    )
+
+
+def cmd_test(args: argparse.Namespace) -> None:
+    install(dev=True)
+    ensure_chromium()
+    env = {"CI": os.environ.get("CI", "")}
+    run([str(VENV / "bin" / "ruff"), "check", "."])
+    run(
+        [str(PY), "manage.py", "makemigrations", "--check", "--dry-run"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings_test"},
+    )
+    # Deployment checks with production settings (a throwaway key; DEBUG off; secure cookies on).
+    run([str(PY), "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**env, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_DEBUG": "false"})
+    pytest = [str(PY), "-m", "pytest", *args.pytest_args]
+    print("\n=== Test suite on SQLite ===", flush=True)
+    status = run(pytest, env=env, check=False)
+    if args.postgres:
+        ensure_postgres()
+        print("\n=== Test suite on PostgreSQL ===", flush=True)
+        status = run(pytest, env={**env, "DATABASE_URL": POSTGRES_URL}, check=False) or status
+    sys.exit(status)
+
+
+def main() -> None:
+    ensure_python()
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="install, migrate, load the demo clinic and serve it")
+    demo.add_argument("--no-serve", action="store_true", help="set up but do not start the server")
+    demo.set_defaults(func=cmd_demo)
+    test = sub.add_parser("test", help="install and run lint, migration check and all tests")
+    test.add_argument("--postgres", action="store_true", help="run the suite again on PostgreSQL")
+    test.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
+    test.set_defaults(func=cmd_test)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
