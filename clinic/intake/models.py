@@ -60,7 +60,8 @@ class ConsultationRequest(ClinicScopedModel):
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     close_note = models.CharField(max_length=300, blank=True)
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="consultation_requests"
+        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="consultation_requests",
     )
     handled_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -83,8 +84,12 @@ class ConsultationRequest(ClinicScopedModel):
 class ContactAttempt(ClinicScopedModel):
     """One time the front desk tried to reach the person who asked, and what happened."""
 
-    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="contact_attempts")
-    method = models.CharField(max_length=10, choices=[("phone", "Phone"), ("email", "E-mail"), ("text", "Text message")])
+    request = models.ForeignKey(
+        ConsultationRequest, on_delete=models.CASCADE, related_name="contact_attempts"
+    )
+    method = models.CharField(
+        max_length=10, choices=[("phone", "Phone"), ("email", "E-mail"), ("text", "Text message")]
+    )
     outcome = models.CharField(max_length=20, choices=[
         ("reached", "Reached"), ("voicemail", "Left voicemail"), ("no_answer", "No answer"),
         ("sent", "Message sent"), ("wrong_number", "Wrong number"),

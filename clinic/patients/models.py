@@ -1,6 +1,8 @@
 """The patient registry and the chart's clinical lists."""
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from clinic.core.models import ClinicScopedModel
@@ -28,12 +30,16 @@ class JourneyStage(models.TextChoices):
 class Patient(ClinicScopedModel):
     """A person under the clinic's care: identity, contact, escort and referral details."""
 
-    record_number = models.CharField(max_length=20, help_text="Medical record number, unique per clinic.")
+    record_number = models.CharField(
+        max_length=20, help_text="Medical record number, unique per clinic."
+    )
     given_name = models.CharField(max_length=80)
     family_name = models.CharField(max_length=80)
     preferred_name = models.CharField(max_length=80, blank=True)
     date_of_birth = models.DateField()
-    sex_at_birth = models.CharField(max_length=10, choices=SexAtBirth.choices, default=SexAtBirth.UNKNOWN)
+    sex_at_birth = models.CharField(
+        max_length=10, choices=SexAtBirth.choices, default=SexAtBirth.UNKNOWN
+    )
     gender_identity = models.CharField(max_length=60, blank=True)
     pronouns = models.CharField(max_length=30, blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +16175550100")
@@ -45,13 +51,17 @@ class Patient(ClinicScopedModel):
     emergency_contact_name = models.CharField(max_length=120, blank=True)
     emergency_contact_relationship = models.CharField(max_length=60, blank=True)
     emergency_contact_phone = models.CharField(max_length=20, blank=True)
-    escort_name = models.CharField(max_length=120, blank=True, help_text="Usual adult driver after infusions.")
+    escort_name = models.CharField(
+        max_length=120, blank=True, help_text="Usual adult driver after infusions."
+    )
     escort_phone = models.CharField(max_length=20, blank=True)
     referring_clinician_name = models.CharField(max_length=120, blank=True)
     referring_clinician_practice = models.CharField(max_length=160, blank=True)
     referring_clinician_phone = models.CharField(max_length=20, blank=True)
     referring_clinician_email = models.EmailField(blank=True)
-    journey_stage = models.CharField(max_length=20, choices=JourneyStage.choices, default=JourneyStage.CONSULTATION)
+    journey_stage = models.CharField(
+        max_length=20, choices=JourneyStage.choices, default=JourneyStage.CONSULTATION
+    )
     user = models.OneToOneField(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="patient",
         help_text="The patient's portal account, if any.",
@@ -61,12 +71,18 @@ class Patient(ClinicScopedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "record_number"], name="uniq_patient_clinic_mrn")
+            models.UniqueConstraint(
+                fields=["clinic", "record_number"], name="uniq_patient_clinic_mrn"
+            )
         ]
         indexes = [
             models.Index(fields=["clinic", "family_name", "given_name"]),
             models.Index(fields=["clinic", "date_of_birth"]),
             models.Index(fields=["clinic", "journey_stage"]),
+            # The search box matches a case-insensitive name prefix as a range on lower(name),
+            # which these expression indexes serve on SQLite and PostgreSQL alike.
+            models.Index(F("clinic"), Lower("family_name"), name="patient_clinic_lfamily_idx"),
+            models.Index(F("clinic"), Lower("given_name"), name="patient_clinic_lgiven_idx"),
         ]
         ordering = ["family_name", "given_name"]
 
@@ -109,7 +125,9 @@ class Diagnosis(ClinicScopedModel):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="diagnoses")
     icd10_code = models.CharField(max_length=10)
     description = models.CharField(max_length=200)
-    status = models.CharField(max_length=12, choices=DiagnosisStatus.choices, default=DiagnosisStatus.ACTIVE)
+    status = models.CharField(
+        max_length=12, choices=DiagnosisStatus.choices, default=DiagnosisStatus.ACTIVE
+    )
     onset_date = models.DateField(null=True, blank=True)
     noted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
 
@@ -130,7 +148,9 @@ class Medication(ClinicScopedModel):
     name = models.CharField(max_length=120)
     dose = models.CharField(max_length=60, blank=True, help_text="Strength and unit, e.g. 20 mg")
     frequency = models.CharField(max_length=60, blank=True)
-    drug_class = models.CharField(max_length=40, blank=True, help_text="e.g. benzodiazepine, MAOI, SSRI")
+    drug_class = models.CharField(
+        max_length=40, blank=True, help_text="e.g. benzodiazepine, MAOI, SSRI"
+    )
     started_on = models.DateField(null=True, blank=True)
     stopped_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
@@ -159,7 +179,9 @@ class Allergy(ClinicScopedModel):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
     substance = models.CharField(max_length=120)
     reaction = models.CharField(max_length=200, blank=True)
-    severity = models.CharField(max_length=10, choices=AllergySeverity.choices, default=AllergySeverity.UNKNOWN)
+    severity = models.CharField(
+        max_length=10, choices=AllergySeverity.choices, default=AllergySeverity.UNKNOWN
+    )
     is_active = models.BooleanField(default=True)
     recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
 

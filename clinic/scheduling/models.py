@@ -47,10 +47,14 @@ class Appointment(ClinicScopedModel):
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="appointments")
     kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
-    status = models.CharField(max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
+    status = models.CharField(
+        max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments")
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+    )
     clinician = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -1,0 +1,197 @@
+"""Writes: recording a questionnaire response (and the safety alert it may raise), acknowledging
+an alert. Each is one transaction with its audit events."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from clinic.accounts.models import Membership
+from clinic.accounts.roles import Perm, Role, role_has_perm
+from clinic.audit.models import AuditAction
+from clinic.audit.services import audit_record, model_snapshot
+from clinic.core.services import idempotent
+from clinic.outcomes.instruments import RiskLevel, get_instrument
+from clinic.outcomes.models import (
+    AlertStatus,
+    QuestionnaireResponse,
+    ResponseContext,
+    ResponseSource,
+    SafetyAlert,
+)
+from clinic.outcomes.selectors import safety_thresholds
+
+# Messages shown to users; tests reuse them.
+CONTEXT_INVALID = "Choose when the questionnaire was answered."
+SOURCE_INVALID = "Unknown source of the answers."
+COMPLETED_IN_FUTURE = "The completion time cannot be in the future."
+ENTERED_BY_NOT_CLINICIAN = "Only a physician or nurse of this clinic can enter questionnaires."
+PATIENT_ONLY_OWN = "Patients can only answer questionnaires for themselves."
+ACTION_TAKEN_REQUIRED = "Say what was done (action taken) before acknowledging the alert."
+ACK_ROLE_REQUIRED = "Only a physician or nurse of this clinic can acknowledge a safety alert."
+ALERT_ALREADY_ACKNOWLEDGED = "This alert was already acknowledged."
+
+ACK_ROLES = frozenset({Role.PHYSICIAN, Role.NURSE})
+# Clock skew allowed between a device and the server when a completion time is typed in.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+RESPONSE_SCOPE = "outcomes.questionnaire_response"
+
+
+class QuestionnaireError(ValueError):
+    """A response that cannot be recorded; the message says why. `field` names the form field."""
+
+    def __init__(self, message: str, *, field: str = "__all__"):
+        self.field = field
+        super().__init__(message)
+
+
+class SafetyAlertError(ValueError):
+    def __init__(self, message: str, *, field: str = "__all__"):
+        self.field = field
+        super().__init__(message)
+
+
+def questionnaire_response_record(
+    *,
+    patient,
+    instrument_code: str,
+    answers: dict[str, Any],
+    context: str,
+    entered_by,
+    completed_at: dt.datetime | None = None,
+    source: str = ResponseSource.STAFF,
+    submission_key: str | None = None,
+    related: models.Model | tuple[str, str] | None = None,
+) -> QuestionnaireResponse:
+    """Score and store a response; raise a SafetyAlert in the same transaction when the answers
+    signal suicide risk (PHQ-9 item 9, ASQ positive). A repeated `submission_key` returns the
+    first response instead of a second one.
+
+    Raises UnknownInstrument, InvalidAnswers (errors keyed by item) or QuestionnaireError.
+    """
+    instrument = get_instrument(instrument_code)
+    if context not in ResponseContext.values:
+        raise QuestionnaireError(CONTEXT_INVALID, field="context")
+    if source not in ResponseSource.values:
+        raise QuestionnaireError(SOURCE_INVALID)
+    now = timezone.now()
+    completed_at = completed_at or now
+    if completed_at > now + FUTURE_TOLERANCE:
+        raise QuestionnaireError(COMPLETED_IN_FUTURE, field="completed_at")
+    _check_author(patient=patient, entered_by=entered_by, source=source)
+    related_type, related_id = _related_ref(related)
+    clinic = patient.clinic
+    score = instrument.score(answers, thresholds=safety_thresholds(clinic=clinic))
+    normalised = instrument.validate(answers)
+
+    def create() -> QuestionnaireResponse:
+        response = QuestionnaireResponse.objects.create(
+            clinic=clinic,
+            patient=patient,
+            instrument_code=instrument.code,
+            instrument_version=instrument.version,
+            answers=normalised,
+            total=score.total,
+            band=score.band,
+            flags=list(score.flags),
+            risk_level=score.risk_level,
+            completed_at=completed_at,
+            context=context,
+            source=source,
+            entered_by=entered_by,
+            related_object_type=related_type,
+            related_object_id=related_id,
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            actor=entered_by,
+            clinic=clinic,
+            obj=response,
+            patient_id=patient.pk,
+            summary=f"{instrument.short_name} recorded: {score.total} ({score.band_label})",
+            after=model_snapshot(response),
+        )
+        if score.risk_level != RiskLevel.NONE:
+            alert = SafetyAlert.objects.create(
+                clinic=clinic,
+                patient=patient,
+                response=response,
+                level=score.risk_level,
+                reason=score.risk_reason,
+            )
+            audit_record(
+                action=AuditAction.CREATE,
+                actor=entered_by,
+                clinic=clinic,
+                obj=alert,
+                patient_id=patient.pk,
+                summary=f"Safety alert raised ({alert.get_level_display()})",
+                after=model_snapshot(alert),
+            )
+        return response
+
+    with transaction.atomic():
+        response, _ = idempotent(
+            scope=RESPONSE_SCOPE,
+            key=submission_key,
+            clinic=clinic,
+            model=QuestionnaireResponse,
+            create=create,
+        )
+    return response
+
+
+def safety_alert_acknowledge(*, alert: SafetyAlert, acknowledged_by, action_taken: str) -> SafetyAlert:
+    """Close an open alert, recording who acknowledged it, when, and what was done."""
+    action_taken = (action_taken or "").strip()
+    if not action_taken:
+        raise SafetyAlertError(ACTION_TAKEN_REQUIRED, field="action_taken")
+    is_clinician = Membership.objects.filter(
+        user=acknowledged_by, clinic_id=alert.clinic_id, role__in=ACK_ROLES, is_active=True
+    ).exists()
+    if not is_clinician:
+        raise SafetyAlertError(ACK_ROLE_REQUIRED)
+    with transaction.atomic():
+        locked = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
+        if locked.status != AlertStatus.OPEN:
+            raise SafetyAlertError(ALERT_ALREADY_ACKNOWLEDGED)
+        before = model_snapshot(locked)
+        locked.status = AlertStatus.ACKNOWLEDGED
+        locked.acknowledged_by = acknowledged_by
+        locked.acknowledged_at = timezone.now()
+        locked.action_taken = action_taken
+        locked._history_user = acknowledged_by  # names the user in django-simple-history
+        locked.save()
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=acknowledged_by,
+            clinic=locked.clinic,
+            obj=locked,
+            patient_id=locked.patient_id,
+            summary="Safety alert acknowledged",
+            before=before,
+            after=model_snapshot(locked),
+        )
+    return locked
+
+
+def _check_author(*, patient, entered_by, source: str) -> None:
+    if source == ResponseSource.PATIENT:
+        if patient.user_id is None or patient.user_id != getattr(entered_by, "pk", None):
+            raise QuestionnaireError(PATIENT_ONLY_OWN)
+        return
+    roles = Membership.objects.filter(
+        user=entered_by, clinic_id=patient.clinic_id, is_active=True
+    ).values_list("role", flat=True)
+    if not any(role_has_perm(role, Perm.PATIENT_CLINICAL_EDIT) for role in roles):
+        raise QuestionnaireError(ENTERED_BY_NOT_CLINICIAN)
+
+
+def _related_ref(related: models.Model | tuple[str, str] | None) -> tuple[str, str]:
+    if related is None:
+        return "", ""
+    if isinstance(related, models.Model):
+        return related._meta.label, str(related.pk)
+    object_type, object_id = related
+    return str(object_type), str(object_id)

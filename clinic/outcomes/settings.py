@@ -1,0 +1,58 @@
+"""Clinic settings of the suicide-risk workflow, registered at start-up (OutcomesConfig.ready).
+
+How a response maps to a safety alert (see docs/questionnaires.md):
+- ASQ "yes" to question 5 (thoughts of killing yourself right now) → acute, always.
+- ASQ yes or declined to any of questions 1–4 → `outcomes_asq_positive_alert_level` (default high).
+- PHQ-9 item 9 at or above `outcomes_phq9_item9_high_minimum` (default 2) → high.
+- PHQ-9 item 9 at or above `outcomes_phq9_item9_alert_minimum` (default 1) → moderate.
+"""
+
+from clinic.core.clinical_settings import SettingDefinition, register
+
+PHQ9_ITEM9_ALERT_MINIMUM = "outcomes_phq9_item9_alert_minimum"
+PHQ9_ITEM9_HIGH_MINIMUM = "outcomes_phq9_item9_high_minimum"
+ASQ_POSITIVE_ALERT_LEVEL = "outcomes_asq_positive_alert_level"
+
+GROUP = "Outcomes and suicide-risk screening"
+
+register(
+    SettingDefinition(
+        key=PHQ9_ITEM9_ALERT_MINIMUM,
+        label="PHQ-9 question 9 answer that raises a suicide-risk alert",
+        kind="int",
+        default=1,  # domain.md §5.1: "any score ≥ 1 → suicide-risk assessment" (standard PHQ guidance)
+        unit="points (0–3)",
+        minimum=1,
+        maximum=3,
+        source="domain.md §5.1 (PHQ-9 item 9: any score ≥ 1 → suicide-risk assessment); §5.2.",
+        group=GROUP,
+        help_text="At or above this answer a clinician alert is raised that must be acknowledged.",
+    ),
+    SettingDefinition(
+        key=PHQ9_ITEM9_HIGH_MINIMUM,
+        label="PHQ-9 question 9 answer that makes the alert high (otherwise moderate)",
+        kind="int",
+        default=2,  # local mapping of the §5.2 triage tiers; domain.md gives no PHQ-9 tiering
+        unit="points (0–3)",
+        minimum=1,
+        maximum=3,
+        source=(
+            "Local mapping onto the moderate/high tiers of the C-SSRS triage in domain.md §5.2; "
+            "§5.1 gives only the ≥ 1 trigger. Answers of 2 (more than half the days) or 3 "
+            "(nearly every day) are treated as high."
+        ),
+        group=GROUP,
+    ),
+    SettingDefinition(
+        key=ASQ_POSITIVE_ALERT_LEVEL,
+        label="Alert level of a non-acute positive ASQ screen",
+        kind="choice",
+        default="high",  # §5.2: positive screen needs a safety assessment before the patient leaves
+        choices=("moderate", "high"),
+        source=(
+            "domain.md §5.2 (NIMH ASQ: any yes = positive screen needing evaluation; yes to "
+            "question 5 = acute positive, always 'acute')."
+        ),
+        group=GROUP,
+    ),
+)
