@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "clinic.outcomes",
     "clinic.evaluation",
     "clinic.treatment",
+    "clinic.reminders",
+    "clinic.infusions",
     "clinic.portal",
     "clinic.api",
 ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("outcomes/", include("clinic.outcomes.urls")),
     path("evaluation/", include("clinic.evaluation.urls")),
     path("treatment/", include("clinic.treatment.urls")),
+    path("reminders/", include("clinic.reminders.urls")),
+    path("infusions/", include("clinic.infusions.urls")),
     path("portal/", include("clinic.portal.urls")),
     path("api/v1/", api.urls),
 ]
