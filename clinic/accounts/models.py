@@ -13,6 +13,9 @@ class User(AbstractUser):
     credentials = models.CharField(
         max_length=40, blank=True, help_text="Printed after the name on signatures, e.g. MD, RN."
     )
+    # Set when an administrator chose the password (a temporary one); the user must replace it
+    # before reaching any other page.
+    password_change_required = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.signature_name
@@ -33,9 +36,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "clinic"], name="uniq_membership_user_clinic")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="uniq_membership_user_clinic")]
         indexes = [models.Index(fields=["clinic", "role"])]
 
     def __str__(self) -> str:

@@ -43,12 +43,8 @@ _FRONT_DESK = {
 _CLINICAL = {Perm.PATIENT_VIEW, Perm.PATIENT_EDIT, Perm.PATIENT_CLINICAL_EDIT, Perm.APPOINTMENT_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset(
-        _FRONT_DESK | {Perm.AUDIT_VIEW, Perm.SETTINGS_EDIT, Perm.USERS_MANAGE}
-    ),
-    Role.PHYSICIAN: frozenset(
-        _CLINICAL | {Perm.INBOX_VIEW, Perm.ORDER_SIGN, Perm.ORDER_DOUBLE_CHECK}
-    ),
+    Role.ADMIN: frozenset(_FRONT_DESK | {Perm.AUDIT_VIEW, Perm.SETTINGS_EDIT, Perm.USERS_MANAGE}),
+    Role.PHYSICIAN: frozenset(_CLINICAL | {Perm.INBOX_VIEW, Perm.ORDER_SIGN, Perm.ORDER_DOUBLE_CHECK}),
     Role.NURSE: frozenset(_CLINICAL | {Perm.ORDER_DOUBLE_CHECK}),
     Role.FRONT_DESK: frozenset(_FRONT_DESK),
     Role.PATIENT: frozenset({Perm.PORTAL}),

@@ -16,8 +16,9 @@ def _clinic_of(user):
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
     with transaction.atomic():
-        audit_record(action=AuditAction.LOGIN, actor=user, clinic=_clinic_of(user), obj=user,
-                     summary="Signed in")
+        audit_record(
+            action=AuditAction.LOGIN, actor=user, clinic=_clinic_of(user), obj=user, summary="Signed in"
+        )
 
 
 @receiver(user_logged_out)
@@ -25,13 +26,25 @@ def audit_logout(sender, request, user, **kwargs):
     if user is None:
         return
     with transaction.atomic():
-        audit_record(action=AuditAction.LOGOUT, actor=user, clinic=_clinic_of(user), obj=user,
-                     summary="Signed out")
+        audit_record(
+            action=AuditAction.LOGOUT, actor=user, clinic=_clinic_of(user), obj=user, summary="Signed out"
+        )
 
 
 @receiver(user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs):
+    from clinic.accounts.models import User
+
     username = str(credentials.get("username", ""))[:150]
+    # An existing account's failures go to its clinic's trail, where the administrator sees them;
+    # unknown usernames go to the system trail.
+    user = User.objects.filter(username=username).first() if username else None
     with transaction.atomic():
-        audit_record(action=AuditAction.LOGIN_FAILED, object_type="accounts.User",
-                     summary="Failed sign-in", extra={"username": username})
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            clinic=_clinic_of(user) if user else None,
+            obj=user,
+            object_type="accounts.User",
+            summary="Failed sign-in",
+            extra={"username": username},
+        )
