@@ -1,0 +1,422 @@
+"""Fixed definitions of the demo clinic network. All people, numbers and addresses are fictional.
+
+Phone numbers use the 555-0100..555-0199 range reserved for fiction; e-mail addresses use
+example.com. Clinical profiles pair an indication with ICD-10-CM codes and the medications such a
+patient typically takes, so the interaction and contraindication rules have something to find.
+"""
+
+from dataclasses import dataclass
+
+from clinic.accounts.roles import Role
+from clinic.patients.models import JourneyStage
+
+# Hand-laid tables: keep them compact and aligned rather than one item per line.
+# fmt: off
+
+# One shared password for every demo login; it passes the configured validators (length >= 10,
+# not a common password, not all digits, not similar to the usernames).
+DEMO_PASSWORD = "ketamine-demo-2026"
+DEMO_SEED = 2026
+
+HARBOR_SLUG = "harbor-ketamine"
+SUMMIT_SLUG = "summit-infusion"
+
+CLINICS = {
+    HARBOR_SLUG: {
+        "name": "Harbor Ketamine & Wellness",
+        "timezone": "America/New_York",
+        "phone": "+16175550100",
+        "email": "frontdesk@harbor-ketamine.example.com",
+        "address_line": "200 Atlantic Avenue, Suite 410",
+        "city": "Boston",
+        "state": "MA",
+        "postal_code": "02110",
+    },
+    SUMMIT_SLUG: {
+        "name": "Summit Infusion Center",
+        "timezone": "America/Denver",
+        "phone": "+13035550150",
+        "email": "hello@summit-infusion.example.com",
+        "address_line": "1550 Larimer Street, Suite 200",
+        "city": "Denver",
+        "state": "CO",
+        "postal_code": "80202",
+    },
+}
+
+# Four infusion chairs and two consultation rooms per clinic.
+ROOMS = [
+    ("Chair 1", "chair"),
+    ("Chair 2", "chair"),
+    ("Chair 3", "chair"),
+    ("Chair 4", "chair"),
+    ("Consult A", "consult"),
+    ("Consult B", "consult"),
+]
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    clinic: str
+    credentials: str = ""
+    also_at: tuple[str, ...] = ()  # further clinics where the same person works (same role)
+
+
+STAFF = [
+    StaffMember("admin", "Morgan", "Reyes", Role.ADMIN, HARBOR_SLUG),
+    # The medical director works at both clinics: one login, two memberships.
+    StaffMember(
+        "physician", "Elena", "Marsh", Role.PHYSICIAN, HARBOR_SLUG, "MD", also_at=(SUMMIT_SLUG,)
+    ),
+    StaffMember("physician2", "Arjun", "Patel", Role.PHYSICIAN, HARBOR_SLUG, "MD"),
+    StaffMember("nurse", "Dana", "Whitfield", Role.NURSE, HARBOR_SLUG, "RN"),
+    StaffMember("nurse2", "Luis", "Ortega", Role.NURSE, HARBOR_SLUG, "RN"),
+    StaffMember("frontdesk", "Casey", "Nguyen", Role.FRONT_DESK, HARBOR_SLUG),
+    StaffMember("summit.admin", "Jordan", "Blake", Role.ADMIN, SUMMIT_SLUG),
+    StaffMember("summit.nurse", "Priya", "Raman", Role.NURSE, SUMMIT_SLUG, "RN"),
+    StaffMember("summit.frontdesk", "Tyler", "Hughes", Role.FRONT_DESK, SUMMIT_SLUG),
+]
+
+# Patients at Harbor per journey stage and at Summit (a smaller, separate registry). Two more
+# Harbor patients come from converted inbox requests (consultation booked), 60 in all.
+HARBOR_STAGES = [
+    (JourneyStage.CONSULTATION, 6),
+    (JourneyStage.EVALUATION, 8),
+    (JourneyStage.CANDIDATE, 6),
+    (JourneyStage.NOT_CANDIDATE, 5),
+    (JourneyStage.INDUCTION, 12),
+    (JourneyStage.MAINTENANCE, 15),
+    (JourneyStage.INACTIVE, 6),
+]
+SUMMIT_STAGES = [
+    (JourneyStage.CONSULTATION, 2),
+    (JourneyStage.EVALUATION, 1),
+    (JourneyStage.INDUCTION, 3),
+    (JourneyStage.MAINTENANCE, 3),
+    (JourneyStage.INACTIVE, 1),
+]
+
+# Portal logins: (username, journey stage, n-th Harbor patient of that stage).
+PORTAL_USERS = [
+    ("patient1", JourneyStage.INDUCTION, 1),
+    ("patient2", JourneyStage.MAINTENANCE, 2),
+    ("patient3", JourneyStage.MAINTENANCE, 5),
+]
+
+# Area codes per clinic for the fictional numbers: patient, emergency contact, escort.
+AREA_CODES = {HARBOR_SLUG: ("617", "781", "857"), SUMMIT_SLUG: ("720", "303", "970")}
+
+FEMALE_NAMES = [
+    "Maya", "Olivia", "Priya", "Grace", "Hannah", "Sofia", "Aisha", "Emily", "Rachel", "Naomi",
+    "Claire", "Lucia", "Mei", "Julia", "Fatima", "Rosa", "Teresa", "Kayla", "Erin", "Lauren",
+    "Nadia", "Denise", "Brenda", "Carmen", "Yuki", "Ingrid", "Leah", "Tamara", "Beatriz", "Joanne",
+]
+MALE_NAMES = [
+    "James", "Marcus", "Daniel", "Ethan", "Omar", "Luis", "Kevin", "Thomas", "Andre", "Samuel",
+    "Ryan", "Victor", "Hiroshi", "Patrick", "Michael", "David", "Jamal", "Carlos", "Noah", "Brian",
+    "Raymond", "Gregory", "Dmitri", "Kwame", "Owen", "Felix", "Isaac", "Rafael", "Sean", "Walter",
+]
+FAMILY_NAMES = [
+    "Alvarez", "Bennett", "Chen", "Delgado", "Evans", "Fitzgerald", "Garcia", "Hoffman", "Ibrahim",
+    "Jensen", "Kowalski", "Lindqvist", "Morales", "Nakamura", "O'Brien", "Patel", "Quinn", "Rossi",
+    "Sullivan", "Tran", "Underwood", "Vasquez", "Whitaker", "Xu", "Yilmaz", "Zimmerman", "Brooks",
+    "Castillo", "Donovan", "Ellis", "Foster", "Gallagher", "Haddad", "Iverson", "Kim", "Larsen",
+    "Mendez", "Novak", "Okafor", "Price", "Ramirez", "Schmidt", "Thompson", "Walsh", "Young",
+    "Abbott", "Baptiste", "Coleman", "Dubois", "Farrell",
+]
+
+TOWNS = {
+    HARBOR_SLUG: [
+        ("Boston", "MA", "02116"), ("Cambridge", "MA", "02139"), ("Somerville", "MA", "02143"),
+        ("Quincy", "MA", "02169"), ("Brookline", "MA", "02446"), ("Newton", "MA", "02458"),
+        ("Medford", "MA", "02155"), ("Dorchester", "MA", "02124"),
+    ],
+    SUMMIT_SLUG: [
+        ("Denver", "CO", "80206"), ("Aurora", "CO", "80012"), ("Lakewood", "CO", "80226"),
+        ("Boulder", "CO", "80302"),
+    ],
+}
+STREETS = [
+    "Maple Street", "Harbor View Road", "Elm Avenue", "Beacon Street", "Chestnut Lane",
+    "Summer Street", "Pine Ridge Drive", "Washington Street", "Cedar Court", "Willow Way",
+]
+
+EMERGENCY_RELATIONSHIPS = ["Spouse", "Partner", "Mother", "Father", "Sister", "Brother", "Friend"]
+
+# (name, practice, phone, e-mail) of fictional referring clinicians.
+REFERRERS = {
+    HARBOR_SLUG: [
+        ("Dr. Helen Whitmore, MD", "Back Bay Psychiatry Associates", "+16175550190",
+         "hwhitmore@example.com"),
+        ("Dr. Samuel Okonkwo, MD", "Charles River Behavioral Health", "+16175550191",
+         "sokonkwo@example.com"),
+        ("Dr. Laura Feinberg, DO", "Harborview Primary Care", "+16175550192",
+         "lfeinberg@example.com"),
+        ("Dr. Raj Mehta, MD", "New England Pain & Spine", "+16175550193", "rmehta@example.com"),
+        ("Rebecca Liu, PMHNP", "Cambridge Mind & Mood", "+16175550194", "rliu@example.com"),
+        ("Dr. Thomas Keane, MD", "Beacon Neurology & Headache Center", "+16175550195",
+         "tkeane@example.com"),
+    ],
+    SUMMIT_SLUG: [
+        ("Dr. Anna Kowalczyk, MD", "Front Range Psychiatry", "+13035550190",
+         "akowalczyk@example.com"),
+        ("Dr. Miguel Serrano, MD", "Rocky Mountain Pain Clinic", "+13035550191",
+         "mserrano@example.com"),
+    ],
+}
+
+# Medications: key -> (name, dose, frequency, drug class). Classes are the interaction tags of
+# clinic.patients.drug_classes (domain.md §2.3).
+MEDICATIONS = {
+    "sertraline": ("Sertraline", "100 mg", "once daily", "ssri"),
+    "escitalopram": ("Escitalopram", "20 mg", "once daily", "ssri"),
+    "fluoxetine": ("Fluoxetine", "60 mg", "once daily", "ssri"),
+    "citalopram": ("Citalopram", "40 mg", "once daily", "ssri"),
+    "paroxetine": ("Paroxetine", "40 mg", "once daily", "ssri"),
+    "venlafaxine": ("Venlafaxine XR", "150 mg", "once daily", "snri"),
+    "duloxetine": ("Duloxetine", "60 mg", "once daily", "snri"),
+    "nortriptyline": ("Nortriptyline", "75 mg", "at bedtime", "tca"),
+    "amitriptyline": ("Amitriptyline", "25 mg", "at bedtime", "tca"),
+    "bupropion": ("Bupropion XL", "300 mg", "once daily", "other"),
+    "mirtazapine": ("Mirtazapine", "30 mg", "at bedtime", "other"),
+    "trazodone": ("Trazodone", "50 mg", "at bedtime", "other"),
+    "phenelzine": ("Phenelzine", "15 mg", "three times daily", "maoi"),
+    "lorazepam": ("Lorazepam", "1 mg", "as needed for anxiety", "benzodiazepine"),
+    "clonazepam": ("Clonazepam", "0.5 mg", "twice daily", "benzodiazepine"),
+    "alprazolam": ("Alprazolam", "0.5 mg", "as needed", "benzodiazepine"),
+    "zolpidem": ("Zolpidem", "10 mg", "at bedtime as needed", "z_drug"),
+    "lamotrigine": ("Lamotrigine", "200 mg", "once daily", "lamotrigine"),
+    "lithium": ("Lithium carbonate", "600 mg", "twice daily", "lithium"),
+    "quetiapine": ("Quetiapine", "100 mg", "at bedtime", "atypical_antipsychotic"),
+    "aripiprazole": ("Aripiprazole", "5 mg", "once daily", "atypical_antipsychotic"),
+    "prazosin": ("Prazosin", "2 mg", "at bedtime", "antihypertensive"),
+    "amphetamine": ("Amphetamine/dextroamphetamine", "20 mg", "once daily", "psychostimulant"),
+    "oxycodone": ("Oxycodone", "10 mg", "every 6 hours as needed", "opioid"),
+    "tramadol": ("Tramadol", "50 mg", "every 8 hours as needed", "opioid"),
+    "hydrocodone": ("Hydrocodone/acetaminophen", "5/325 mg", "every 6 hours as needed", "opioid"),
+    "buprenorphine": ("Buprenorphine patch", "10 mcg/h", "weekly", "opioid"),
+    "gabapentin": ("Gabapentin", "300 mg", "three times daily", "other"),
+    "pregabalin": ("Pregabalin", "75 mg", "twice daily", "other"),
+    "topiramate": ("Topiramate", "50 mg", "twice daily", "other"),
+    "sumatriptan": ("Sumatriptan", "50 mg", "at migraine onset", "other"),
+    "verapamil": ("Verapamil ER", "240 mg", "once daily", "antihypertensive"),
+    "metformin": ("Metformin", "1000 mg", "twice daily", "other"),
+    "lisinopril": ("Lisinopril", "10 mg", "once daily", "antihypertensive"),
+    "amlodipine": ("Amlodipine", "5 mg", "once daily", "antihypertensive"),
+    "atorvastatin": ("Atorvastatin", "20 mg", "once daily", "other"),
+    "levothyroxine": ("Levothyroxine", "75 mcg", "once daily", "other"),
+    "theophylline": ("Theophylline ER", "300 mg", "twice daily", "theophylline"),
+    "carbamazepine": ("Carbamazepine ER", "400 mg", "twice daily", "cyp_inducer"),
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """An indication: its ICD-10-CM codes, usual medications (`options`: one of each group, ""
+    for none) and, for mood patients, antidepressants tried and stopped before."""
+
+    key: str
+    kind: str  # "mood" or "pain"
+    interest: str  # intake Interest value
+    diagnoses: tuple[str, ...]
+    medications: tuple[str, ...]
+    options: tuple[tuple[str, ...], ...] = ()
+    sex: str = ""  # "female" or "male" when the indication implies it
+    weight: int = 1
+
+
+PROFILES = [
+    Profile("trd", "mood", "depression", ("F33.2",), ("bupropion",),
+            (("sertraline", "escitalopram", "venlafaxine"),
+             ("lorazepam", "trazodone", "aripiprazole", "zolpidem", "")), weight=6),
+    Profile("mdd", "mood", "depression", ("F32.2",), (),
+            (("escitalopram", "fluoxetine", "duloxetine"), ("trazodone", "")), weight=3),
+    Profile("bipolar", "mood", "bipolar_depression", ("F31.4",), ("lamotrigine",),
+            (("lithium", "quetiapine"),), weight=3),
+    Profile("bipolar2", "mood", "bipolar_depression", ("F31.81",), ("lamotrigine",),
+            (("clonazepam", ""),), weight=2),
+    Profile("ptsd", "mood", "ptsd", ("F43.12", "F33.1"), ("sertraline", "prazosin"),
+            (("clonazepam", ""),), weight=3),
+    Profile("anxiety", "mood", "anxiety", ("F41.1", "F33.1"), ("escitalopram",),
+            (("alprazolam", "lorazepam"),), weight=2),
+    Profile("ocd", "mood", "ocd", ("F42.2",), ("fluoxetine",), (("aripiprazole", ""),)),
+    Profile("postpartum", "mood", "postpartum", ("F53.0",), ("sertraline",), (), sex="female"),
+    Profile("suicidal", "mood", "depression", ("F33.2", "R45.851"), ("venlafaxine",),
+            (("quetiapine", "lorazepam"),), weight=2),
+    Profile("crps", "pain", "chronic_pain", ("G90.521",), ("gabapentin",),
+            (("oxycodone", "buprenorphine"), ("duloxetine", "amitriptyline")), weight=3),
+    Profile("fibromyalgia", "pain", "chronic_pain", ("M79.7", "F32.A"),
+            ("pregabalin", "duloxetine"), (("tramadol", ""),), weight=3),
+    Profile("neuropathy", "pain", "chronic_pain", ("G62.9",), ("metformin", "gabapentin"),
+            (("oxycodone", "tramadol"),), weight=2),
+    Profile("migraine", "pain", "headache", ("G43.719",), ("topiramate", "sumatriptan"),
+            (("amitriptyline", ""),), weight=3),
+    Profile("cluster", "pain", "headache", ("G44.021",), ("verapamil",), (), sex="male"),
+    Profile("pelvic", "pain", "chronic_pain", ("R10.2", "G89.29"), ("hydrocodone",),
+            (("amitriptyline", "gabapentin"),), sex="female"),
+    Profile("tmj", "pain", "chronic_pain", ("M26.609",), ("amitriptyline",), (("tramadol", ""),)),
+]
+
+# Antidepressants a mood patient tried before and stopped (treatment resistance on the chart).
+TRIED_ANTIDEPRESSANTS = ["citalopram", "paroxetine", "mirtazapine", "nortriptyline", "duloxetine"]
+
+# Interaction-screening examples, as (journey stage, n-th Harbor patient of that stage): the one
+# patient on an MAOI, one on a stimulant, one on theophylline, one on carbamazepine.
+MAOI_PATIENT = (JourneyStage.EVALUATION, 2)
+STIMULANT_PATIENT = (JourneyStage.CANDIDATE, 1)
+THEOPHYLLINE_PATIENT = (JourneyStage.EVALUATION, 5)
+CYP_INDUCER_PATIENT = (JourneyStage.CANDIDATE, 3)
+
+# Why a patient is not a candidate: (profile key, ICD-10-CM codes replacing the profile's, extra
+# medication keys). Conditions outside the indication catalogue (uncontrolled hypertension,
+# substance use) show through their medications and the physician's decision, not a code.
+NOT_CANDIDATE_FINDINGS = [
+    ("trd", ("F33.3",), ()),  # recurrent depression with psychotic symptoms
+    ("migraine", None, ("lisinopril", "amlodipine")),  # hypertension not controlled on two drugs
+    ("bipolar", ("F31.5",), ()),  # bipolar depression with psychotic features
+    ("fibromyalgia", None, ("oxycodone", "alprazolam")),  # opioid with a benzodiazepine
+    ("mdd", ("F32.3",), ()),  # single episode with psychotic features
+]
+
+# Common comorbidities, shown by their medication only (not in the indication catalogue).
+COMORBID_MEDICATIONS = ["lisinopril", "atorvastatin", "levothyroxine", "amlodipine"]
+
+# (substance, reaction, severity)
+ALLERGIES = [
+    ("Penicillin", "Hives", "moderate"),
+    ("Sulfonamide antibiotics", "Rash", "mild"),
+    ("Codeine", "Nausea and vomiting", "mild"),
+    ("Latex", "Contact dermatitis", "moderate"),
+    ("Iodinated contrast", "Anaphylaxis", "severe"),
+    ("Peanuts", "Anaphylaxis", "severe"),
+    ("Morphine", "Itching", "mild"),
+    ("Adhesive tape", "Skin irritation", "mild"),
+    ("Ondansetron", "Headache", "unknown"),
+]
+
+# Self-check answers of someone with no precaution to report (every question answered).
+CLEAR_SELF_CHECK = {
+    "adult": "yes", "diagnosis": "yes", "treatments_tried": "yes", "pregnancy": "no",
+    "heart": "no", "vascular": "no", "psychosis": "no", "substance_use": "no", "liver": "no",
+    "pressure": "no", "danger_recent": "no", "danger_now": "no",
+}
+
+
+@dataclass(frozen=True)
+class InboxRequest:
+    """A consultation request as the public form would submit it, and what the desk did with it."""
+
+    given_name: str
+    family_name: str
+    age: int
+    interest: str
+    hours_ago: int
+    phone: str = ""
+    email: str = ""
+    preferred_contact: str = "phone"
+    message: str = ""
+    referred_by: str = ""
+    self_check: dict | None = None  # changes to CLEAR_SELF_CHECK; None = no self-check
+    attempts: tuple[tuple[str, str, str], ...] = ()  # (method, outcome, note)
+    close: tuple[str, str] | None = None  # (reason, note)
+    convert_in_days: int | None = None  # booked as a consultation this many working days ahead
+    sex_at_birth: str = "unknown"
+
+
+HARBOR_REQUESTS = [
+    InboxRequest(
+        "Riley", "Donahue", 34, "depression", 2, phone="+16175550160", preferred_contact="phone",
+        message="Nothing has helped for years and it is getting worse. Please call me.",
+        self_check={"danger_recent": "yes", "danger_now": "no"},
+    ),
+    InboxRequest(
+        "Sofia", "Marchetti", 41, "depression", 5, phone="+16175550161",
+        email="sofia.marchetti@example.com", referred_by="Dr. Helen Whitmore",
+        message="Three antidepressants so far. My psychiatrist suggested ketamine.",
+        self_check={},
+    ),
+    InboxRequest(
+        "Gerald", "Lindholm", 66, "chronic_pain", 20, phone="+16175550162",
+        message="Diabetic nerve pain in both feet, worse at night.",
+        self_check={"heart": "yes", "treatments_tried": "unsure"},
+    ),
+    InboxRequest(
+        "Amara", "Osei", 29, "chronic_pain", 30, email="amara.osei@example.com",
+        preferred_contact="email", referred_by="Dr. Raj Mehta, New England Pain & Spine",
+        message="CRPS in my left foot since an ankle fracture last year.",
+    ),
+    InboxRequest(
+        "Tessa", "Kim", 37, "headache", 44, phone="+16175550164", preferred_contact="text",
+        message="Chronic migraine, 20+ days a month. Texts are best during work hours.",
+    ),
+    InboxRequest(
+        "Marcus", "Bell", 45, "ptsd", 52, email="marcus.bell@example.com",
+        preferred_contact="email", message="Veteran, PTSD. The VA clinic gave me your name.",
+        self_check={"substance_use": "unsure"},
+    ),
+    InboxRequest(
+        "Lena", "Hartmann", 32, "postpartum", 26, phone="+16175550166",
+        email="lena.hartmann@example.com", message="Our baby is four months old.",
+        self_check={"pregnancy": "yes"}, sex_at_birth="female",
+    ),
+    InboxRequest(
+        "Owen", "Fairbanks", 52, "unsure", 140, phone="+16175550167",
+        message="What does a consultation cost, and is it covered by insurance?",
+    ),
+    InboxRequest(
+        "Hollis", "Grant", 58, "depression", 96, phone="+16175550168",
+        attempts=(("phone", "no_answer", ""), ("phone", "voicemail", "Left callback number.")),
+    ),
+    InboxRequest(
+        "Nina", "Petrova", 27, "anxiety", 72, phone="+16175550169", self_check={},
+        attempts=(("phone", "reached", "Prefers a late-afternoon consultation; call back "
+                   "Thursday with times."),),
+    ),
+    InboxRequest(
+        "Devon", "Carter", 23, "ocd", 120, email="devon.carter@example.com",
+        preferred_contact="email", referred_by="Rebecca Liu, PMHNP",
+        attempts=(("email", "sent", "Sent consultation times and the intake forms link."),),
+    ),
+    InboxRequest(
+        "Brian", "Stokes", 48, "depression", 220, phone="+16175550171",
+        attempts=(("phone", "reached", "Decided to try TMS first."),),
+        close=("not_interested", "Trying TMS first; welcome to ask again."),
+    ),
+    InboxRequest(
+        "Carla", "Jimenez", 39, "chronic_pain", 300, phone="+16175550172",
+        attempts=(("phone", "no_answer", ""), ("phone", "voicemail", ""),
+                  ("text", "sent", "Asked her to call us back.")),
+        close=("unreachable", "Three attempts over a week."),
+    ),
+    InboxRequest(
+        "Sofia", "Marchetti", 41, "depression", 4, phone="+16175550161",
+        close=("duplicate", "Same person as the request sent an hour earlier."),
+    ),
+    InboxRequest(
+        "Evan", "Whitley", 44, "depression", 170, phone="+16175550174",
+        email="evan.whitley@example.com", referred_by="Dr. Samuel Okonkwo", self_check={},
+        attempts=(("phone", "reached", "Booked a consultation."),), convert_in_days=2,
+        sex_at_birth="male",
+    ),
+    InboxRequest(
+        "Rosa", "Delacroix", 61, "chronic_pain", 190, phone="+16175550175",
+        message="Fibromyalgia for 15 years.",
+        attempts=(("phone", "reached", "Booked a consultation; her daughter will drive."),),
+        convert_in_days=3, sex_at_birth="female",
+    ),
+]
+
+SUMMIT_REQUESTS = [
+    InboxRequest(
+        "Wyatt", "Larkin", 36, "depression", 10, phone="+17205550160", self_check={},
+    ),
+    InboxRequest(
+        "Ivy", "Tran", 31, "headache", 50, phone="+17205550161", preferred_contact="text",
+        attempts=(("text", "sent", "Sent two consultation times."),),
+    ),
+]
+# fmt: on

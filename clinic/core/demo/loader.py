@@ -1,0 +1,656 @@
+"""Build the demo clinic network through the real services (see docs/demo.md).
+
+Everything goes through the same service functions users trigger, so record numbers, audit events,
+field history and journey stages are exactly what the application would produce. The random
+generator is seeded and every date is relative to today, so each load looks the same on the day.
+"""
+
+import datetime as dt
+import random
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.accounts.models import User
+from clinic.accounts.roles import Role
+from clinic.accounts.services import membership_add, user_create
+from clinic.core.demo import data
+from clinic.core.demo.helpers import (
+    RoomCalendar,
+    add_working_days,
+    demo_appointment_set_status,
+    demo_clinic_create,
+    demo_room_create,
+    email_for,
+    next_working_day,
+)
+from clinic.core.models import Clinic
+from clinic.intake.models import ConsultationRequest, ContactAttempt
+from clinic.intake.services import (
+    consultation_request_close,
+    consultation_request_convert,
+    consultation_request_submit,
+    contact_attempt_log,
+)
+from clinic.patients.models import JourneyStage, Patient
+from clinic.patients.services import (
+    allergy_add,
+    diagnosis_add,
+    measurement_record,
+    medication_add,
+    medication_stop,
+    patient_link_portal_user,
+    patient_register,
+    patient_set_stage,
+)
+from clinic.scheduling.models import AppointmentKind, AppointmentStatus, Room, RoomKind
+from clinic.scheduling.services import appointment_book, consultation_book
+
+# The order in which a patient moves along the journey; each step is one audited stage change.
+STAGE_PATHS = {
+    JourneyStage.CONSULTATION: [],
+    JourneyStage.EVALUATION: [JourneyStage.EVALUATION],
+    JourneyStage.CANDIDATE: [JourneyStage.EVALUATION, JourneyStage.CANDIDATE],
+    JourneyStage.NOT_CANDIDATE: [JourneyStage.EVALUATION, JourneyStage.NOT_CANDIDATE],
+    JourneyStage.INDUCTION: [
+        JourneyStage.EVALUATION,
+        JourneyStage.CANDIDATE,
+        JourneyStage.INDUCTION,
+    ],
+    JourneyStage.MAINTENANCE: [
+        JourneyStage.EVALUATION,
+        JourneyStage.CANDIDATE,
+        JourneyStage.INDUCTION,
+        JourneyStage.MAINTENANCE,
+    ],
+    JourneyStage.INACTIVE: [
+        JourneyStage.EVALUATION,
+        JourneyStage.CANDIDATE,
+        JourneyStage.INDUCTION,
+        JourneyStage.INACTIVE,
+    ],
+}
+
+# Minutes a booking occupies its room: consultation; mood infusion (40 min) with recovery; pain
+# infusion (4 h) with recovery.
+MINUTES = {
+    AppointmentKind.CONSULTATION: 60,
+    AppointmentKind.MOOD_INFUSION: 90,
+    AppointmentKind.BOOSTER: 90,
+    AppointmentKind.PAIN_INFUSION: 270,
+}
+INDUCTION_INFUSIONS = 6
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    clinic: str
+    note: str = ""
+
+
+@dataclass
+class DemoResult:
+    loaded: bool
+    logins: list[DemoLogin] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def demo_exists() -> bool:
+    return Clinic.objects.filter(slug=data.HARBOR_SLUG).exists()
+
+
+def demo_load(*, now: dt.datetime | None = None, seed: int = data.DEMO_SEED) -> DemoResult:
+    """Load the demo network in one transaction; does nothing when the demo clinic exists."""
+    started = time.monotonic()
+    if demo_exists():
+        return DemoResult(loaded=False, logins=demo_logins())
+    with transaction.atomic():
+        builder = _DemoBuilder(now=now or timezone.now(), seed=seed)
+        builder.build()
+    return DemoResult(
+        loaded=True,
+        logins=demo_logins(),
+        counts=builder.counts,
+        seconds=time.monotonic() - started,
+    )
+
+
+def demo_logins() -> list[DemoLogin]:
+    """Every demo login with its role and clinic (they all share data.DEMO_PASSWORD)."""
+    names = {slug: spec["name"] for slug, spec in data.CLINICS.items()}
+    logins = []
+    for member in data.STAFF:
+        clinics = " + ".join(names[slug] for slug in (member.clinic, *member.also_at))
+        logins.append(DemoLogin(member.username, Role(member.role).label, clinics))
+    linked = {
+        p.user.username: p
+        for p in Patient.objects.filter(
+            clinic__slug=data.HARBOR_SLUG, user__username__in=[u for u, _, _ in data.PORTAL_USERS]
+        ).select_related("user")
+    }
+    for username, stage, _ in data.PORTAL_USERS:
+        patient = linked.get(username)
+        note = f"portal of {patient.full_name} ({patient.record_number}), " if patient else ""
+        logins.append(
+            DemoLogin(
+                username,
+                Role.PATIENT.label,
+                names[data.HARBOR_SLUG],
+                f"{note}{JourneyStage(stage).label.lower()}",
+            )
+        )
+    return logins
+
+
+def _profile(key: str) -> data.Profile:
+    return next(p for p in data.PROFILES if p.key == key)
+
+
+class _DemoBuilder:
+    def __init__(self, *, now: dt.datetime, seed: int):
+        self.now = now
+        self.rng = random.Random(seed)
+        # Outcomes of past appointments depend on the time of day the demo is loaded; their own
+        # generator keeps names, ages and clinical lists identical whatever the hour.
+        self.status_rng = random.Random(seed + 1)
+        self.clinics: dict[str, Clinic] = {}
+        self.users: dict[str, User] = {}
+        self.calendars: dict[str, RoomCalendar] = {}
+        self.rooms: dict[str, list[Room]] = {}
+        self.patients: dict[str, list[Patient]] = {}
+        self.by_stage: dict[tuple[str, str], list[Patient]] = {}
+        self.used_names: set[tuple[str, str]] = set()
+        self.counts: dict[str, int] = {}
+
+    # -- orchestration ------------------------------------------------------------------------
+
+    def build(self) -> None:
+        for slug in data.CLINICS:
+            self.clinic(slug)
+        self.staff()
+        for slug in data.CLINICS:
+            self.room_set(slug)
+        for slug, stages in ((data.HARBOR_SLUG, data.HARBOR_STAGES), (data.SUMMIT_SLUG, data.SUMMIT_STAGES)):
+            self.patient_set(slug, stages)
+        self.requests(data.HARBOR_SLUG, data.HARBOR_REQUESTS)
+        self.requests(data.SUMMIT_SLUG, data.SUMMIT_REQUESTS)
+        self.portal_users()
+
+    def bump(self, what: str, n: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
+
+    def today(self, slug: str) -> dt.date:
+        return self.now.astimezone(self.clinics[slug].tzinfo).date()
+
+    def staff_of(self, slug: str, role: str) -> list[User]:
+        return [
+            self.users[m.username]
+            for m in data.STAFF
+            if m.role == role and (m.clinic == slug or slug in m.also_at)
+        ]
+
+    # -- clinics, staff, rooms ----------------------------------------------------------------
+
+    def clinic(self, slug: str) -> None:
+        self.clinics[slug] = demo_clinic_create(slug=slug, **data.CLINICS[slug])
+        self.bump("clinics")
+
+    def staff(self) -> None:
+        first_admin: dict[str, User] = {}
+        for member in data.STAFF:
+            user = user_create(
+                username=member.username,
+                password=data.DEMO_PASSWORD,
+                clinic=self.clinics[member.clinic],
+                role=member.role,
+                first_name=member.first_name,
+                last_name=member.last_name,
+                email=email_for(member.first_name, member.last_name),
+                credentials=member.credentials,
+                created_by=first_admin.get(member.clinic),
+            )
+            self.users[member.username] = user
+            if member.role == Role.ADMIN:
+                first_admin.setdefault(member.clinic, user)
+            self.bump("staff")
+        for member in data.STAFF:
+            for slug in member.also_at:
+                membership_add(
+                    user=self.users[member.username],
+                    clinic=self.clinics[slug],
+                    role=member.role,
+                    added_by=first_admin[slug],
+                )
+
+    def room_set(self, slug: str) -> None:
+        admin = self.staff_of(slug, Role.ADMIN)[0]
+        rooms = [
+            demo_room_create(clinic=self.clinics[slug], name=name, kind=kind, created_by=admin)
+            for name, kind in data.ROOMS
+        ]
+        self.rooms[slug] = rooms
+        self.calendars[slug] = RoomCalendar(tz=self.clinics[slug].tzinfo, rooms=rooms)
+        self.bump("rooms", len(rooms))
+
+    # -- patients -----------------------------------------------------------------------------
+
+    def patient_set(self, slug: str, stages) -> None:
+        number = 0
+        for stage, count in stages:
+            for nth in range(count):
+                self.patient(slug, stage, nth, number)
+                number += 1
+
+    def patient(self, slug: str, stage: str, nth: int, number: int) -> Patient:
+        rng = self.rng
+        clinic = self.clinics[slug]
+        profile = self.pick_profile(slug, stage, nth)
+        sex = profile.sex or ("female" if rng.random() < 0.58 else "male")
+        age = rng.randint(24, 40) if profile.key == "postpartum" else rng.randint(19, 78)
+        if slug == data.HARBOR_SLUG and number == 0:
+            age = 19  # the youngest and oldest of the range are both represented
+        elif slug == data.HARBOR_SLUG and number == 1:
+            age = 78
+        given, family = self.unique_name(sex)
+        fields = self.demographics(slug, number, given, family, sex, age, stage)
+        frontdesk = self.staff_of(slug, Role.FRONT_DESK)[0]
+        patient = patient_register(clinic=clinic, registered_by=frontdesk, **fields)
+        self.bump("patients")
+        self.patients.setdefault(slug, []).append(patient)
+        self.by_stage.setdefault((slug, stage), []).append(patient)
+
+        # The rest of this patient draws from its own generator, so how many appointments fall
+        # before "now" cannot shift the names and ages of the patients after it.
+        own_rng = random.Random(rng.getrandbits(64))
+        timeline = self.timeline(slug, patient, stage, profile, own_rng)
+        self.clinical_lists(slug, patient, stage, nth, profile, own_rng)
+        self.measurements(slug, patient, sex, timeline, own_rng)
+        for step in STAGE_PATHS[stage]:
+            patient_set_stage(patient=patient, stage=step, changed_by=self.staff_of(slug, Role.PHYSICIAN)[0])
+        return patient
+
+    def pick_profile(self, slug: str, stage: str, nth: int) -> data.Profile:
+        if slug == data.HARBOR_SLUG and (stage, nth) == data.MAOI_PATIENT:
+            return _profile("trd")
+        if stage == JourneyStage.NOT_CANDIDATE:
+            key, _, _ = data.NOT_CANDIDATE_FINDINGS[nth % len(data.NOT_CANDIDATE_FINDINGS)]
+            return _profile(key)
+        weights = [p.weight for p in data.PROFILES]
+        return self.rng.choices(data.PROFILES, weights=weights)[0]
+
+    def unique_name(self, sex: str) -> tuple[str, str]:
+        pool = data.FEMALE_NAMES if sex == "female" else data.MALE_NAMES
+        while True:
+            name = (self.rng.choice(pool), self.rng.choice(data.FAMILY_NAMES))
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name
+
+    def demographics(
+        self, slug: str, number: int, given: str, family: str, sex: str, age: int, stage: str
+    ) -> dict:
+        rng = self.rng
+        today = self.today(slug)
+        try:
+            birthday = today.replace(year=today.year - age)
+        except ValueError:  # 29 February
+            birthday = today.replace(year=today.year - age, day=28)
+        date_of_birth = birthday - dt.timedelta(days=rng.randint(1, 364))
+        area, contact_area, escort_area = data.AREA_CODES[slug]
+        suffix = f"01{number:02d}"
+        city, state, postal_code = rng.choice(data.TOWNS[slug])
+        relationship = rng.choice(data.EMERGENCY_RELATIONSHIPS)
+        contact_given = rng.choice(data.MALE_NAMES if sex == "female" else data.FEMALE_NAMES)
+        if relationship in ("Mother", "Sister"):
+            contact_given = rng.choice(data.FEMALE_NAMES)
+        elif relationship in ("Father", "Brother"):
+            contact_given = rng.choice(data.MALE_NAMES)
+        contact_family = rng.choice(data.FAMILY_NAMES) if relationship == "Friend" else family
+        fields = {
+            "given_name": given,
+            "family_name": family,
+            "date_of_birth": date_of_birth,
+            "sex_at_birth": sex,
+            "phone": f"+1{area}555{suffix}",
+            "email": email_for(given, family),
+            "address_line": f"{rng.randint(10, 990)} {rng.choice(data.STREETS)}",
+            "city": city,
+            "state": state,
+            "postal_code": postal_code,
+            "emergency_contact_name": f"{contact_given} {contact_family}",
+            "emergency_contact_relationship": relationship,
+            "emergency_contact_phone": f"+1{contact_area}555{suffix}",
+        }
+        if rng.random() < 0.15:
+            fields["preferred_name"] = given[:3] if len(given) > 4 else ""
+        if stage != JourneyStage.CONSULTATION or rng.random() < 0.5:
+            # The usual driver: the emergency contact when they live together, else a friend.
+            if relationship in ("Spouse", "Partner") or rng.random() < 0.4:
+                fields["escort_name"] = fields["emergency_contact_name"]
+            else:
+                fields["escort_name"] = (
+                    f"{rng.choice(data.FEMALE_NAMES + data.MALE_NAMES)} {rng.choice(data.FAMILY_NAMES)}"
+                )
+            fields["escort_phone"] = f"+1{escort_area}555{suffix}"
+        if rng.random() < 0.8:
+            name, practice, phone, email = rng.choice(data.REFERRERS[slug])
+            fields.update(
+                referring_clinician_name=name,
+                referring_clinician_practice=practice,
+                referring_clinician_phone=phone,
+                referring_clinician_email=email,
+            )
+        return fields
+
+    # -- journey timeline and appointments ----------------------------------------------------
+
+    def timeline(self, slug: str, patient: Patient, stage: str, profile, rng) -> dict:
+        """Book the patient's appointments for their stage; returns the key dates."""
+        today = self.today(slug)
+        infusion_kind = (
+            AppointmentKind.PAIN_INFUSION if profile.kind == "pain" else AppointmentKind.MOOD_INFUSION
+        )
+        result: dict = {"infusions": []}
+        if stage == JourneyStage.CONSULTATION:
+            result["consult"] = self.appointment(
+                slug,
+                patient,
+                AppointmentKind.CONSULTATION,
+                add_working_days(today, rng.randint(1, 5)),
+                rng,
+            )
+            return result
+        offsets = {
+            JourneyStage.EVALUATION: (2, 10),
+            JourneyStage.CANDIDATE: (8, 20),
+            JourneyStage.NOT_CANDIDATE: (5, 40),
+            JourneyStage.INDUCTION: None,
+            JourneyStage.MAINTENANCE: (60, 220),
+            JourneyStage.INACTIVE: (200, 300),
+        }
+        if stage == JourneyStage.INDUCTION:
+            # Between one and five infusions done; the rest of the series is booked ahead.
+            first = add_working_days(today, -(2 * rng.randint(1, 5) + rng.randint(0, 1)))
+            consult_day = add_working_days(first, -rng.randint(5, 10))
+        else:
+            low, high = offsets[stage]
+            consult_day = add_working_days(today, -rng.randint(low, high))
+            first = add_working_days(consult_day, rng.randint(5, 12))
+        result["consult"] = self.appointment(slug, patient, AppointmentKind.CONSULTATION, consult_day, rng)
+        if stage == JourneyStage.CANDIDATE and rng.random() < 0.5:
+            # Course signed, first infusion booked soon.
+            result["infusions"].append(
+                self.appointment(
+                    slug, patient, infusion_kind, add_working_days(today, rng.randint(2, 8)), rng
+                )
+            )
+        if stage not in (JourneyStage.INDUCTION, JourneyStage.MAINTENANCE, JourneyStage.INACTIVE):
+            return result
+        # Induction: six infusions on alternate working days (about Mon/Wed/Fri for two weeks);
+        # an inactive patient may have stopped early (no response after three or four).
+        count = INDUCTION_INFUSIONS
+        if stage == JourneyStage.INACTIVE and rng.random() < 0.5:
+            count = rng.randint(3, 4)
+        day = first
+        for _ in range(count):
+            result["infusions"].append(self.appointment(slug, patient, infusion_kind, day, rng))
+            day = add_working_days(day, 2)
+        if stage == JourneyStage.MAINTENANCE:
+            booster = AppointmentKind.BOOSTER if profile.kind == "mood" else AppointmentKind.PAIN_INFUSION
+            day = add_working_days(day, rng.randint(12, 25))
+            while day <= today:
+                result["infusions"].append(self.appointment(slug, patient, booster, day, rng))
+                day = add_working_days(day, rng.randint(15, 30))
+            result["infusions"].append(
+                self.appointment(slug, patient, booster, add_working_days(today, rng.randint(1, 15)), rng)
+            )
+        return result
+
+    def appointment(self, slug: str, patient: Patient, kind: str, day: dt.date, rng):
+        frontdesk = self.staff_of(slug, Role.FRONT_DESK)[0]
+        room_kind = RoomKind.CONSULT if kind == AppointmentKind.CONSULTATION else RoomKind.CHAIR
+        room, starts_at, ends_at = self.calendars[slug].take_on_or_after(
+            day=next_working_day(day),
+            kind=room_kind,
+            minutes=MINUTES[kind],
+            preferred=rng.randint(0, 6),
+        )
+        if kind == AppointmentKind.CONSULTATION:
+            clinician = rng.choice(self.staff_of(slug, Role.PHYSICIAN))
+            completed_by = clinician
+        else:
+            clinician = rng.choice(self.staff_of(slug, Role.NURSE))
+            completed_by = clinician
+        if kind == AppointmentKind.CONSULTATION and starts_at > self.now:
+            appointment = consultation_book(
+                patient=patient,
+                starts_at=starts_at,
+                booked_by=frontdesk,
+                room=room,
+                clinician=clinician,
+            )
+        else:
+            appointment = appointment_book(
+                patient=patient,
+                kind=kind,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                booked_by=frontdesk,
+                room=room,
+                clinician=clinician,
+            )
+        self.bump("appointments")
+        if ends_at <= self.now:
+            roll = self.status_rng.random()
+            if roll < 0.03:
+                demo_appointment_set_status(
+                    appointment=appointment, status=AppointmentStatus.NO_SHOW, changed_by=frontdesk
+                )
+            elif roll < 0.06:
+                demo_appointment_set_status(
+                    appointment=appointment,
+                    status=AppointmentStatus.CANCELLED,
+                    changed_by=frontdesk,
+                    reason="Patient unwell; rebooked.",
+                )
+            else:
+                demo_appointment_set_status(
+                    appointment=appointment,
+                    status=AppointmentStatus.COMPLETED,
+                    changed_by=completed_by,
+                )
+        elif starts_at - self.now < dt.timedelta(days=3) and self.status_rng.random() < 0.6:
+            demo_appointment_set_status(
+                appointment=appointment, status=AppointmentStatus.CONFIRMED, changed_by=frontdesk
+            )
+        return appointment
+
+    # -- clinical lists -----------------------------------------------------------------------
+
+    def clinical_lists(self, slug, patient, stage, nth, profile, rng) -> None:
+        today = self.today(slug)
+        harbor = slug == data.HARBOR_SLUG
+        physician = self.staff_of(slug, Role.PHYSICIAN)[0]
+        nurse = self.staff_of(slug, Role.NURSE)[0]
+        codes = list(profile.diagnoses)
+        med_keys = list(profile.medications)
+        for group in profile.options:
+            med_keys.append(rng.choice(group))
+        if rng.random() < 0.25:
+            med_keys.append(rng.choice(data.COMORBID_MEDICATIONS))
+        if harbor and (stage, nth) == data.MAOI_PATIENT:
+            # An MAOI patient takes no serotonergic or noradrenergic antidepressant alongside it.
+            med_keys = ["phenelzine", "lorazepam"]
+        if harbor and (stage, nth) == data.STIMULANT_PATIENT:
+            med_keys.append("amphetamine")
+        if harbor and (stage, nth) == data.THEOPHYLLINE_PATIENT:
+            med_keys.append("theophylline")
+        if harbor and (stage, nth) == data.CYP_INDUCER_PATIENT:
+            med_keys.append("carbamazepine")
+        if stage == JourneyStage.NOT_CANDIDATE:
+            _, replaced, extra_meds = data.NOT_CANDIDATE_FINDINGS[nth % len(data.NOT_CANDIDATE_FINDINGS)]
+            codes = list(replaced or codes)
+            med_keys += extra_meds
+        onset = today.replace(year=today.year - rng.randint(1, 15), day=1)
+        for code in dict.fromkeys(codes):
+            diagnosis_add(patient=patient, noted_by=physician, icd10_code=code, onset_date=onset)
+            self.bump("diagnoses")
+        current = [key for key in dict.fromkeys(med_keys) if key]
+        for key in current:
+            self.medication(patient, nurse, key, today - dt.timedelta(days=rng.randint(60, 1500)))
+        if profile.kind == "mood":
+            # Earlier antidepressant trials that did not help enough, stopped before this one.
+            tried = [k for k in data.TRIED_ANTIDEPRESSANTS if k not in current]
+            for key in rng.sample(tried, k=rng.randint(1, 2)):
+                started = today - dt.timedelta(days=rng.randint(900, 2500))
+                medication = self.medication(patient, physician, key, started)
+                medication_stop(
+                    medication=medication,
+                    stopped_by=physician,
+                    stopped_on=started + dt.timedelta(days=rng.randint(60, 300)),
+                )
+        for substance, reaction, severity in rng.sample(
+            data.ALLERGIES, k=rng.choice([0, 0, 0, 1, 1, 1, 1, 2])
+        ):
+            allergy_add(
+                patient=patient,
+                recorded_by=nurse,
+                substance=substance,
+                reaction=reaction,
+                severity=severity,
+            )
+            self.bump("allergies")
+
+    def medication(self, patient, recorded_by, key: str, started_on: dt.date):
+        name, dose, frequency, drug_class = data.MEDICATIONS[key]
+        self.bump("medications")
+        return medication_add(
+            patient=patient,
+            recorded_by=recorded_by,
+            name=name,
+            dose=dose,
+            frequency=frequency,
+            drug_class=drug_class,
+            started_on=started_on,
+        )
+
+    def measurements(self, slug: str, patient: Patient, sex: str, timeline: dict, rng) -> None:
+        consult = timeline.get("consult")
+        if consult is None or consult.starts_at > self.now:
+            return  # measured at the first visit
+        height = rng.uniform(152, 178) if sex == "female" else rng.uniform(165, 193)
+        bmi = rng.uniform(19, 35)
+        weight = bmi * (height / 100) ** 2
+        nurse = self.staff_of(slug, Role.NURSE)[-1]
+        moments = [consult.starts_at]
+        past = [a.starts_at for a in timeline["infusions"] if a.starts_at <= self.now]
+        if past:
+            moments.append(past[0])  # weighed for the first dose
+            # Weighed again about every eight weeks in maintenance.
+            last = past[0]
+            for when in past[1:]:
+                if when - last >= dt.timedelta(weeks=8):
+                    moments.append(when)
+                    last = when
+        for index, when in enumerate(moments):
+            weight += rng.uniform(-1.5, 1.5) if index else 0
+            measurement_record(
+                patient=patient,
+                recorded_by=nurse,
+                measured_at=when - dt.timedelta(minutes=10),
+                weight_kg=Decimal(f"{weight:.1f}"),
+                height_cm=Decimal(f"{height:.1f}") if index == 0 else None,
+            )
+            self.bump("measurements")
+
+    # -- inbox --------------------------------------------------------------------------------
+
+    def requests(self, slug: str, requests: list[data.InboxRequest]) -> None:
+        clinic = self.clinics[slug]
+        frontdesk = self.staff_of(slug, Role.FRONT_DESK)[0]
+        today = self.today(slug)
+        for spec in requests:
+            answers = None
+            if spec.self_check is not None:
+                answers = {**data.CLEAR_SELF_CHECK, **spec.self_check}
+            try:
+                birthday = today.replace(year=today.year - spec.age)
+            except ValueError:
+                birthday = today.replace(year=today.year - spec.age, day=28)
+            request_obj = consultation_request_submit(
+                clinic=clinic,
+                given_name=spec.given_name,
+                family_name=spec.family_name,
+                email=spec.email,
+                phone=spec.phone,
+                date_of_birth=birthday - dt.timedelta(days=37),
+                preferred_contact=spec.preferred_contact,
+                interest=spec.interest,
+                message=spec.message,
+                referred_by=spec.referred_by,
+                self_check_answers=answers,
+            )
+            received = self.now - dt.timedelta(hours=spec.hours_ago)
+            # Demo only: spread the received times over the past days so the inbox reads like a
+            # real week (created_at is not part of the audit hash).
+            ConsultationRequest.objects.filter(pk=request_obj.pk).update(created_at=received)
+            self.bump("requests")
+            for index, (method, outcome, note) in enumerate(spec.attempts):
+                attempt = contact_attempt_log(
+                    request_obj=request_obj,
+                    made_by=frontdesk,
+                    method=method,
+                    outcome=outcome,
+                    note=note,
+                )
+                ContactAttempt.objects.filter(pk=attempt.pk).update(
+                    created_at=received + dt.timedelta(hours=3 + 20 * index)
+                )
+                request_obj.refresh_from_db()
+            if spec.close:
+                reason, note = spec.close
+                consultation_request_close(
+                    request_obj=request_obj, closed_by=frontdesk, reason=reason, note=note
+                )
+            elif spec.convert_in_days is not None:
+                day = add_working_days(today, spec.convert_in_days)
+                room, starts_at, _ = self.calendars[slug].take_on_or_after(
+                    day=day, kind=RoomKind.CONSULT, minutes=MINUTES[AppointmentKind.CONSULTATION]
+                )
+                patient, _ = consultation_request_convert(
+                    request_obj=request_obj,
+                    converted_by=frontdesk,
+                    starts_at=starts_at,
+                    room=room,
+                    clinician=self.staff_of(slug, Role.PHYSICIAN)[0],
+                    patient_fields={"sex_at_birth": spec.sex_at_birth},
+                )
+                self.bump("patients")
+                self.bump("appointments")
+                self.patients[slug].append(patient)
+
+    # -- portal -------------------------------------------------------------------------------
+
+    def portal_users(self) -> None:
+        slug = data.HARBOR_SLUG
+        frontdesk = self.staff_of(slug, Role.FRONT_DESK)[0]
+        for username, stage, nth in data.PORTAL_USERS:
+            patient = self.by_stage[(slug, stage)][nth]
+            user = user_create(
+                username=username,
+                password=data.DEMO_PASSWORD,
+                clinic=self.clinics[slug],
+                role=Role.PATIENT,
+                first_name=patient.given_name,
+                last_name=patient.family_name,
+                email=patient.email,
+                created_by=frontdesk,
+            )
+            patient_link_portal_user(patient=patient, user=user, linked_by=frontdesk)
+            self.bump("portal users")
