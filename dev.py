@@ -79,10 +79,7 @@ def ensure_chromium() -> None:
 
 
 def ensure_postgres() -> None:
-    if (
-        shutil.which("pg_isready")
-        and run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False) == 0
-    ):
+    if shutil.which("pg_isready") and run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False) == 0:
         return
     clusters = sorted(os.listdir("/etc/postgresql")) if Path("/etc/postgresql").exists() else []
     if not clusters:
@@ -126,22 +123,34 @@ def cmd_test(args: argparse.Namespace) -> None:
     install(dev=True)
     ensure_chromium()
     env = {"CI": os.environ.get("CI", "")}
-    run([str(VENV / "bin" / "ruff"), "check", "."])
-    run(
+    failures: list[str] = []
+
+    def step(name: str, cmd: list[str], step_env: dict | None = None) -> None:
+        print(f"\n=== {name} ===", flush=True)
+        if run(cmd, env={**env, **(step_env or {})}, check=False) != 0:
+            failures.append(name)
+
+    step("Lint (ruff)", [str(VENV / "bin" / "ruff"), "check", "."])
+    step(
+        "Migrations are up to date",
         [str(PY), "manage.py", "makemigrations", "--check", "--dry-run"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings_test"},
+        {"DJANGO_SETTINGS_MODULE": "config.settings_test"},
     )
     # Deployment checks with production settings (a throwaway key; DEBUG off; secure cookies on).
-    run([str(PY), "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env={**env, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_DEBUG": "false"})
+    step(
+        "Deployment checks",
+        [str(PY), "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_DEBUG": "false"},
+    )
     pytest = [str(PY), "-m", "pytest", *args.pytest_args]
-    print("\n=== Test suite on SQLite ===", flush=True)
-    status = run(pytest, env=env, check=False)
+    step("Test suite on SQLite", pytest)
     if args.postgres:
         ensure_postgres()
-        print("\n=== Test suite on PostgreSQL ===", flush=True)
-        status = run(pytest, env={**env, "DATABASE_URL": POSTGRES_URL}, check=False) or status
-    sys.exit(status)
+        step("Test suite on PostgreSQL", pytest, {"DATABASE_URL": POSTGRES_URL})
+    if failures:
+        print(f"\nFAILED: {', '.join(failures)}", flush=True)
+        sys.exit(1)
+    print("\nAll checks passed.", flush=True)
 
 
 def main() -> None:

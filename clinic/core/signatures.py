@@ -65,6 +65,6 @@ def signature_apply(
 
 
 def signatures_for(obj: models.Model):
-    return ElectronicSignature.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).select_related(
-        "signer"
-    )
+    return ElectronicSignature.objects.filter(
+        object_type=obj._meta.label, object_id=str(obj.pk)
+    ).select_related("signer")

@@ -46,7 +46,9 @@ def test_unknown_record_number_and_reversed_dates_are_field_errors(clinic, staff
     assert "end date must be on or after" in response.content.decode()
 
 
-def test_viewer_is_scoped_to_the_active_clinic(clinic, other_clinic, staff, make_user, make_patient, client_for):
+def test_viewer_is_scoped_to_the_active_clinic(
+    clinic, other_clinic, staff, make_user, make_patient, client_for
+):
     other_admin = make_user(Role.ADMIN, other_clinic)
     foreign = make_patient(other_clinic, other_admin)
     response = client_for(staff[Role.ADMIN]).get("/audit/")
