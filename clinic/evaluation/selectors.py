@@ -274,7 +274,7 @@ def candidacy_pathways(*, facts: CandidacyFacts, findings: list[Finding]) -> set
     if not pathways:
         for diagnosis in facts.diagnoses:
             entry = icd10_lookup(diagnosis.code)
-            if entry is not None:
+            if entry is not None and entry.pathway:
                 pathways.add(entry.pathway)
     return pathways or {Pathway.MOOD}
 

@@ -39,6 +39,9 @@ DRUG_CLASSES: tuple[DrugClass, ...] = (
     DrugClass("psychostimulant", "Psychostimulant",
               "methylphenidate, amphetamine salts, lisdexamfetamine, modafinil",
               "monitor blood pressure closely (§2.3 [SpravatoPI])"),
+    DrugClass("sympathomimetic", "Sympathomimetic / vasopressor",
+              "pseudoephedrine, phenylephrine, midodrine, ephedrine",
+              "closely monitor vital signs (§2.3 [Ketalar])"),
     DrugClass("opioid", "Opioid", "oxycodone, hydrocodone, morphine, buprenorphine, methadone",
               "additive sedation and respiratory depression; may prolong recovery "
               "(§2.3 [Ketalar])"),

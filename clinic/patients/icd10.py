@@ -16,10 +16,12 @@ class Icd10Entry:
     code: str
     description: str
     group: str
-    pathway: str  # "mood" | "pain"
+    pathway: str  # "mood" | "pain" | "" (a comorbidity, not an indication)
 
 
 MOOD, PAIN = "mood", "pain"
+# Comorbidities the candidacy rules read (domain.md §2.2); they open no treatment pathway.
+NONE = ""
 
 _G_MDD_SINGLE = "Major depressive disorder, single episode"
 _G_MDD_RECURRENT = "Major depressive disorder, recurrent"
@@ -38,6 +40,9 @@ _G_TMJ = "Temporomandibular joint pain"
 _G_MIGRAINE = "Migraine"
 _G_CLUSTER = "Cluster headache"
 _G_CHRONIC = "Chronic pain"
+_G_PSYCHOSIS = "Psychotic disorders (contraindication screen)"
+_G_MEDICAL = "Medical conditions relevant to ketamine (§2.2)"
+_G_SUBSTANCE = "Substance use disorders"
 
 _ENTRIES: tuple[tuple[str, str, str, str], ...] = (
     # Depression, single episode (F32)
@@ -161,6 +166,32 @@ _ENTRIES: tuple[tuple[str, str, str, str], ...] = (
     # Chronic pain
     ("G89.29", "Other chronic pain", _G_CHRONIC, PAIN),
     ("G89.4", "Chronic pain syndrome", _G_CHRONIC, PAIN),
+    # Comorbidities read by the contraindication rules (domain.md §2.2)
+    ("F20.9", "Schizophrenia, unspecified", _G_PSYCHOSIS, NONE),
+    ("F22", "Delusional disorders", _G_PSYCHOSIS, NONE),
+    ("F25.9", "Schizoaffective disorder, unspecified", _G_PSYCHOSIS, NONE),
+    ("F29", "Unspecified psychosis not due to a substance or known physiological condition",
+     _G_PSYCHOSIS, NONE),
+    ("F10.20", "Alcohol dependence, uncomplicated", _G_SUBSTANCE, NONE),
+    ("F11.20", "Opioid dependence, uncomplicated", _G_SUBSTANCE, NONE),
+    ("F12.20", "Cannabis dependence, uncomplicated", _G_SUBSTANCE, NONE),
+    ("F19.20", "Other psychoactive substance dependence, uncomplicated", _G_SUBSTANCE, NONE),
+    ("I10", "Essential (primary) hypertension", _G_MEDICAL, NONE),
+    ("I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris",
+     _G_MEDICAL, NONE),
+    ("I50.9", "Heart failure, unspecified", _G_MEDICAL, NONE),
+    ("I67.1", "Cerebral aneurysm, nonruptured", _G_MEDICAL, NONE),
+    ("I71.9", "Aortic aneurysm of unspecified site, without rupture", _G_MEDICAL, NONE),
+    ("Q28.2", "Arteriovenous malformation of cerebral vessels", _G_MEDICAL, NONE),
+    ("I61.9", "Nontraumatic intracerebral hemorrhage, unspecified", _G_MEDICAL, NONE),
+    ("G93.2", "Benign intracranial hypertension", _G_MEDICAL, NONE),
+    ("H40.9", "Unspecified glaucoma", _G_MEDICAL, NONE),
+    ("K76.9", "Liver disease, unspecified", _G_MEDICAL, NONE),
+    ("K74.60", "Unspecified cirrhosis of liver", _G_MEDICAL, NONE),
+    ("E05.90", "Thyrotoxicosis, unspecified without thyrotoxic crisis or storm", _G_MEDICAL, NONE),
+    ("E80.20", "Unspecified porphyria", _G_MEDICAL, NONE),
+    ("G40.909", "Epilepsy, unspecified, not intractable, without status epilepticus",
+     _G_MEDICAL, NONE),
 )
 
 ICD10_CATALOGUE: dict[str, Icd10Entry] = {
