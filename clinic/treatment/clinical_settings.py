@@ -1,0 +1,89 @@
+"""The treatment app's clinic settings: dosing-weight age, the infusion pump and the PK chart.
+
+Registered in `TreatmentConfig.ready()`. Protocol numbers (doses, limits, series) are not here: they
+live on the versioned `Protocol` records the clinic edits, each with its sources.
+"""
+
+from decimal import Decimal
+
+from clinic.core.clinical_settings import REGISTRY, SettingDefinition, register
+
+DOSING_WEIGHT_MAX_AGE_DAYS = "dosing_weight_max_age_days"
+PUMP_RATE_RESOLUTION = "pump_rate_resolution_ml_h"
+PUMP_MAX_RATE = "pump_max_rate_ml_h"
+PK_DEFAULT_MODEL = "pk_default_model"
+COURSE_REQUIRES_CANDIDACY = "course_requires_candidacy_decision"
+
+PK_MODELS = ("domino", "clements250", "hijazi")
+
+DEFINITIONS = (
+    SettingDefinition(
+        key=DOSING_WEIGHT_MAX_AGE_DAYS,
+        label="Oldest body weight an order may be dosed on",
+        kind="int",
+        default=30,
+        unit="days",
+        minimum=1,
+        maximum=365,
+        source=(
+            "No domain.md number (§3.4 only says to record weight for the dosing weight); "
+            "conservative product default — set by the medical director."
+        ),
+        group="Treatment orders",
+        help_text="An order cannot be signed when the latest weight is older than this.",
+    ),
+    SettingDefinition(
+        key=PUMP_RATE_RESOLUTION,
+        label="Infusion pump rate resolution",
+        kind="decimal",
+        default="0.1",
+        unit="mL/h",
+        minimum=Decimal("0.001"),
+        maximum=Decimal("10"),
+        source="domain.md §1.6: round the rate to the pump resolution (commonly 0.1 mL/h).",
+        group="Treatment orders",
+    ),
+    SettingDefinition(
+        key=PUMP_MAX_RATE,
+        label="Infusion pump maximum rate",
+        kind="decimal",
+        default="999",
+        unit="mL/h",
+        minimum=Decimal("1"),
+        maximum=Decimal("2000"),
+        source=(
+            "No domain.md number: the clinic's pump specification (999 mL/h is a common "
+            "large-volume pump maximum; product default)."
+        ),
+        group="Treatment orders",
+    ),
+    SettingDefinition(
+        key=PK_DEFAULT_MODEL,
+        label="Pharmacokinetic model shown on orders by default",
+        kind="choice",
+        default="clements250",
+        choices=PK_MODELS,
+        source=(
+            "domain.md §6.1 models; Clements & Nimmo (adult volunteers) by default because its "
+            "predicted end-of-infusion level for 0.5 mg/kg/40 min (177 ng/mL, §6.1) is closest to "
+            "the observed ~185 ng/mL peak (§6.3 [Zanos2018]); Hijazi is an ICU population."
+        ),
+        group="Treatment orders",
+    ),
+    SettingDefinition(
+        key=COURSE_REQUIRES_CANDIDACY,
+        label="A course needs a signed 'candidate' decision",
+        kind="bool",
+        default=True,
+        source=(
+            "Product safety default (product.md journey step 2: the physician signs a decision "
+            "before a course); no domain.md number."
+        ),
+        group="Treatment orders",
+    ),
+)
+
+
+def register_treatment_settings() -> None:
+    # ready() can run more than once in one process (e.g. some test runners); register once.
+    register(*(d for d in DEFINITIONS if d.key not in REGISTRY))

@@ -1,0 +1,106 @@
+import uuid
+
+from clinic.patients.models import JourneyStage
+from clinic.treatment.models import CourseStatus, TreatmentCourse
+from conftest import DEMO_PASSWORD
+
+
+def course_form(protocol, **overrides):
+    return {
+        "protocol": str(protocol.pk),
+        "indication": "Treatment-resistant depression",
+        "icd10_code": "F33.2",
+        "submission_key": str(uuid.uuid4()),
+        **overrides,
+    }
+
+
+def test_physician_drafts_signs_and_activates_a_course(client_for, physician, weighed_patient, mood_protocol):
+    client = client_for(physician)
+
+    created = client.post(
+        f"/treatment/patients/{weighed_patient.pk}/courses/new/", course_form(mood_protocol)
+    )
+    course = TreatmentCourse.objects.get()
+    assert created["Location"] == f"/treatment/courses/{course.pk}/"
+
+    signed = client.post(f"/treatment/courses/{course.pk}/sign/", {"password": DEMO_PASSWORD})
+    assert signed.status_code == 302
+    activated = client.post(f"/treatment/courses/{course.pk}/activate/", follow=True)
+    assert "induction" in activated.content.decode()
+
+    course.refresh_from_db()
+    weighed_patient.refresh_from_db()
+    assert course.status == CourseStatus.ACTIVE
+    assert weighed_patient.journey_stage == JourneyStage.INDUCTION
+
+
+def test_double_submit_creates_one_course(client_for, physician, weighed_patient, mood_protocol):
+    client = client_for(physician)
+    data = course_form(mood_protocol)
+    client.post(f"/treatment/patients/{weighed_patient.pk}/courses/new/", data)
+    client.post(f"/treatment/patients/{weighed_patient.pk}/courses/new/", data)
+    assert TreatmentCourse.objects.count() == 1
+
+
+def test_missing_indication_is_a_field_error(client_for, physician, weighed_patient, mood_protocol):
+    response = client_for(physician).post(
+        f"/treatment/patients/{weighed_patient.pk}/courses/new/",
+        course_form(mood_protocol, indication=""),
+    )
+    assert response.context["form"].errors["indication"]
+    assert not TreatmentCourse.objects.exists()
+
+
+def test_no_candidacy_decision_is_shown_on_the_form(client_for, physician, patient, mood_protocol):
+    response = client_for(physician).post(
+        f"/treatment/patients/{patient.pk}/courses/new/", course_form(mood_protocol)
+    )
+    assert "no signed &#x27;candidate&#x27; decision" in response.content.decode()
+    assert not TreatmentCourse.objects.exists()
+
+
+def test_wrong_password_leaves_the_course_a_draft(
+    client_for, physician, make_course, weighed_patient, mood_protocol
+):
+    course = make_course(weighed_patient, mood_protocol, sign=False)
+    response = client_for(physician).post(
+        f"/treatment/courses/{course.pk}/sign/", {"password": "wrong-password"}
+    )
+    assert "The password is not correct" in response.content.decode()
+    course.refresh_from_db()
+    assert course.status == CourseStatus.DRAFT
+
+
+def test_activating_twice_shows_the_refusal(client_for, physician, mood_course):
+    client = client_for(physician)
+    client.post(f"/treatment/courses/{mood_course.pk}/activate/")
+    response = client.post(f"/treatment/courses/{mood_course.pk}/activate/", follow=True)
+    assert "A course that is active cannot be activated." in response.content.decode()
+
+
+def test_stop_needs_a_reason(client_for, physician, mood_course):
+    client = client_for(physician)
+    response = client.post(f"/treatment/courses/{mood_course.pk}/stop/", {"reason": ""})
+    assert response.context["form"].errors["reason"]
+    client.post(f"/treatment/courses/{mood_course.pk}/stop/", {"reason": "Patient moved away"})
+    mood_course.refresh_from_db()
+    assert mood_course.status == CourseStatus.STOPPED and mood_course.stop_reason == "Patient moved away"
+
+
+def test_course_detail_query_count(client_for, physician, signed_order, django_assert_max_num_queries):
+    client = client_for(physician)
+    url = f"/treatment/courses/{signed_order.course_id}/"
+    client.get(url)
+    with django_assert_max_num_queries(9):
+        response = client.get(url)
+    assert list(response.context["orders"]) == [signed_order]
+
+
+def test_patient_courses_query_count(client_for, nurse, mood_course, django_assert_max_num_queries):
+    client = client_for(nurse)
+    url = f"/treatment/patients/{mood_course.patient_id}/courses/"
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert [c.pk for c in response.context["page_obj"]] == [mood_course.pk]
