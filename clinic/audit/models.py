@@ -14,6 +14,7 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Signed out"
     LOGIN_FAILED = "login_failed", "Failed sign-in"
     EXPORT = "export", "Exported"
+    CHECK_FAILED = "check_failed", "Check failed"
 
 
 class AuditChain(models.Model):

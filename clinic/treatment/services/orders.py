@@ -425,7 +425,7 @@ def order_verify(
     if differs:
         with transaction.atomic():
             audit_record(
-                action=AuditAction.UPDATE,
+                action=AuditAction.CHECK_FAILED,
                 actor=verifier,
                 clinic=clinic,
                 obj=order,

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clinic.accounts.roles import Role
-from clinic.audit.models import AuditEvent
+from clinic.audit.models import AuditAction, AuditEvent
 from clinic.core.models import ElectronicSignature, SignatureMeaning
 from clinic.core.signatures import WRONG_PASSWORD, SignatureError
 from clinic.treatment.models import OrderStatus
@@ -38,6 +38,7 @@ def failed_attempts(order):
     return AuditEvent.objects.filter(
         object_type="treatment.InfusionOrder",
         object_id=str(order.pk),
+        action=AuditAction.CHECK_FAILED,
         changes__extra__outcome="double_check_mismatch",
     )
 
