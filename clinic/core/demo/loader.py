@@ -48,6 +48,7 @@ from clinic.patients.services import (
 )
 from clinic.scheduling.models import AppointmentKind, AppointmentStatus, Room, RoomKind
 from clinic.scheduling.services import appointment_book, consultation_book
+from clinic.treatment.services import protocol_library_seed
 
 # The order in which a patient moves along the journey; each step is one audited stage change.
 STAGE_PATHS = {
@@ -176,11 +177,18 @@ class _DemoBuilder:
         self.staff()
         for slug in data.CLINICS:
             self.room_set(slug)
+            self.protocols(slug)
         for slug, stages in ((data.HARBOR_SLUG, data.HARBOR_STAGES), (data.SUMMIT_SLUG, data.SUMMIT_STAGES)):
             self.patient_set(slug, stages)
         self.requests(data.HARBOR_SLUG, data.HARBOR_REQUESTS)
         self.requests(data.SUMMIT_SLUG, data.SUMMIT_REQUESTS)
         self.portal_users()
+
+    def protocols(self, slug: str) -> None:
+        """The standard protocol library and stocked vials (domain.md §1), as an admin would seed them."""
+        admin = self.staff_of(slug, Role.ADMIN)[0]
+        protocol_library_seed(clinic=self.clinics[slug], seeded_by=admin)
+        self.bump("protocol libraries")
 
     def bump(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
