@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "clinic.treatment",
     "clinic.reminders",
     "clinic.infusions",
+    "clinic.board",
+    "clinic.documents",
     "clinic.portal",
     "clinic.api",
 ]

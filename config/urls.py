@@ -14,6 +14,8 @@ urlpatterns = [
     path("treatment/", include("clinic.treatment.urls")),
     path("reminders/", include("clinic.reminders.urls")),
     path("infusions/", include("clinic.infusions.urls")),
+    path("board/", include("clinic.board.urls")),
+    path("documents/", include("clinic.documents.urls")),
     path("portal/", include("clinic.portal.urls")),
     path("api/v1/", api.urls),
 ]
