@@ -184,6 +184,12 @@ CACHES = {
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMS goes through a pluggable backend (a class with send(to, body) -> provider id).
+KETACLINIC_SMS_BACKEND = env_str("KETACLINIC_SMS_BACKEND", "clinic.reminders.sms.ConsoleSmsBackend")
+# The start of links in messages to patients (the preparation confirmation link).
+KETACLINIC_PUBLIC_BASE_URL = env_str("KETACLINIC_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# A job running longer than this is presumed dead and is requeued.
+KETACLINIC_JOB_STALE_MINUTES = env_int("KETACLINIC_JOB_STALE_MINUTES", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic@ketaclinic.invalid")
 
 # Logs carry request ids and record ids only, never names or other patient data.
