@@ -111,12 +111,21 @@ def cmd_demo(args: argparse.Namespace) -> None:
     run([str(PY), "manage.py", "load_demo"], env=env)
     if args.no_serve:
         return
-    print("\nServing on http://127.0.0.1:8000 (Ctrl-C to stop)\n", flush=True)
-    os.execve(
-        str(PY),
-        [str(PY), "manage.py", "runserver", "127.0.0.1:8000", "--noreload"],
-        {**os.environ, **env},
+    print(
+        "\nServing on http://127.0.0.1:8000 (Ctrl-C to stop); the job worker sends reminders.\n", flush=True
     )
+    full_env = {**os.environ, **env}
+    # The background job worker (reminders) runs beside the web server and stops with it.
+    worker = subprocess.Popen([str(PY), "manage.py", "run_jobs"], cwd=ROOT, env=full_env)
+    try:
+        subprocess.run(
+            [str(PY), "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], cwd=ROOT, env=full_env
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 def cmd_test(args: argparse.Namespace) -> None:
