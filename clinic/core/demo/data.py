@@ -6,6 +6,7 @@ patient typically takes, so the interaction and contraindication rules have some
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from clinic.accounts.roles import Role
 from clinic.patients.models import JourneyStage
@@ -271,19 +272,170 @@ STIMULANT_PATIENT = (JourneyStage.CANDIDATE, 1)
 THEOPHYLLINE_PATIENT = (JourneyStage.EVALUATION, 5)
 CYP_INDUCER_PATIENT = (JourneyStage.CANDIDATE, 3)
 
-# Why a patient is not a candidate: (profile key, ICD-10-CM codes replacing the profile's, extra
-# medication keys). Conditions outside the indication catalogue (uncontrolled hypertension,
-# substance use) show through their medications and the physician's decision, not a code.
+INDUCTION_INFUSIONS = 6  # the induction series: alternate working days, about two weeks
+
+# Journey examples (same addressing). READY_FOR_DECISION: intake and baseline done, no finding that
+# blocks, no decision yet (the end-to-end test signs her "candidate"). SAFETY_ALERT_PATIENT: PHQ-9
+# question 9 answered "several days" at the consultation, the one open (moderate) safety alert.
+# NON_RESPONDER: four or five induction infusions, the PHQ-9 barely moved, the dose titrated up.
+# AWAITING_DOUBLE_CHECK: the next order is signed and waits for a nurse's double check.
+READY_FOR_DECISION = (JourneyStage.EVALUATION, 3)
+SAFETY_ALERT_PATIENT = (JourneyStage.EVALUATION, 5)
+NON_RESPONDER = (JourneyStage.INDUCTION, 3)
+AWAITING_DOUBLE_CHECK = (JourneyStage.INDUCTION, 11)
+NON_RESPONDER_DONE = 4  # induction infusions behind the non-responder (a fifth may be today)
+
+
+@dataclass(frozen=True)
+class NotCandidateFinding:
+    """Why a patient is not a candidate: the profile, ICD-10-CM codes replacing the profile's
+    (None keeps them), extra medication keys, intake answers that differ from the usual ones, and
+    the physician's signed reason."""
+
+    profile: str
+    codes: tuple[str, ...] | None
+    medications: tuple[str, ...]
+    intake: dict
+    reason: str
+
+
 NOT_CANDIDATE_FINDINGS = [
-    ("trd", ("F33.3",), ()),  # recurrent depression with psychotic symptoms
-    ("migraine", None, ("lisinopril", "amlodipine")),  # hypertension not controlled on two drugs
-    ("bipolar", ("F31.5",), ()),  # bipolar depression with psychotic features
-    ("fibromyalgia", None, ("oxycodone", "alprazolam")),  # opioid with a benzodiazepine
-    ("mdd", ("F32.3",), ()),  # single episode with psychotic features
+    NotCandidateFinding(
+        "trd", ("F33.3",), (), {"psychosis": "current"},
+        "Not a candidate now: recurrent depression with current psychotic features (F33.3). "
+        "Ketamine can worsen psychosis. Back to the referring psychiatrist for antipsychotic "
+        "augmentation or ECT; re-evaluate once the psychotic symptoms have resolved.",
+    ),
+    NotCandidateFinding(
+        "migraine", ("G43.719", "I10"), ("lisinopril", "amlodipine"),
+        {"hypertension": "uncontrolled"},
+        "Hypertension (I10) not controlled on two agents: an absolute contraindication "
+        "(CI-HTN-UNCONTROLLED), ketamine raises blood pressure. Referred back to primary care; "
+        "to be seen again once the blood pressure is controlled.",
+    ),
+    NotCandidateFinding(
+        "bipolar", ("F31.5",), (), {"psychosis": "current"},
+        "Bipolar I, current depressive episode with psychotic features (F31.5): not a candidate "
+        "while the psychosis is active. Discussed with the treating psychiatrist.",
+    ),
+    NotCandidateFinding(
+        "fibromyalgia", ("M79.7", "F10.20"), ("oxycodone", "alprazolam"),
+        {"substance_alcohol": "current"},
+        "Current alcohol dependence (F10.20) while taking oxycodone and alprazolam: an active "
+        "substance use problem (serial infusions should not be undertaken) and additive "
+        "respiratory depression. Referred to addiction medicine; reconsider after sustained "
+        "abstinence.",
+    ),
+    NotCandidateFinding(
+        "mdd", ("F32.2", "I67.1"), (), {"aneurysm": True},
+        "Nonruptured cerebral aneurysm (I67.1) on a recent MRI: aneurysmal vascular disease is an "
+        "absolute contraindication (CI-ANEURYSM). Other options discussed with the patient and "
+        "the referring psychiatrist.",
+    ),
 ]
 
 # Common comorbidities, shown by their medication only (not in the indication catalogue).
 COMORBID_MEDICATIONS = ["lisinopril", "atorvastatin", "levothyroxine", "amlodipine"]
+
+# --- Evaluation, scores and treatment (clinic/core/demo/journey.py) ---------------------------
+
+# Medication keys that count as antidepressant trials in the intake history (trazodone is taken
+# for sleep here, so it does not).
+ANTIDEPRESSANTS = {
+    "sertraline", "escitalopram", "fluoxetine", "citalopram", "paroxetine", "venlafaxine",
+    "duloxetine", "nortriptyline", "bupropion", "mirtazapine", "phenelzine",
+}
+# Conditions a medication implies, written into the intake's "other conditions".
+CONDITION_OF_MEDICATION = {
+    "metformin": "Type 2 diabetes",
+    "atorvastatin": "High cholesterol",
+    "levothyroxine": "Hypothyroidism, on levothyroxine",
+}
+ANTIHYPERTENSIVES = {"lisinopril", "amlodipine"}
+
+# What the patient told the nurse, per profile ({years}: years since onset).
+PSYCHIATRIC_HISTORY = {
+    "trd": "Recurrent depression for {years} years; episodes last months. Works part time.",
+    "mdd": "First severe depressive episode, {years} years of low mood before it.",
+    "bipolar": "Bipolar I; last manic episode {years} years ago. Depressed most of the past year.",
+    "bipolar2": "Bipolar II; hypomania is brief, the depressions are long.",
+    "ptsd": "PTSD after an assault {years} years ago; nightmares, depression since.",
+    "anxiety": "Generalized anxiety since university; depressive episodes for {years} years.",
+    "ocd": "OCD since adolescence (checking, intrusive thoughts); partial response to SSRIs.",
+    "postpartum": "Depression since the birth of her second child; no history before.",
+    "suicidal": "Recurrent depression for {years} years with passive thoughts of death.",
+    "fibromyalgia": "Low mood since the pain began; no psychiatric treatment apart from duloxetine.",
+}
+# (kind, duration in weeks, outcome) of earlier psychotherapy, per profile.
+PSYCHOTHERAPY = {
+    "trd": ("cbt", 16, "some_benefit"), "mdd": ("cbt", 12, "some_benefit"),
+    "bipolar": ("supportive", 40, "some_benefit"), "bipolar2": ("ipt", 16, "some_benefit"),
+    "ptsd": ("emdr", 12, "some_benefit"), "anxiety": ("cbt", 14, "good_benefit"),
+    "ocd": ("cbt", 20, "some_benefit"), "postpartum": ("ipt", 10, "some_benefit"),
+    "suicidal": ("dbt", 26, "some_benefit"),
+}
+# Baseline PHQ-9 totals per profile (domain.md §5.1 bands: 15–19 moderately severe, 20+ severe).
+BASELINE_PHQ9 = {
+    "trd": (17, 24), "mdd": (16, 22), "bipolar": (15, 21), "bipolar2": (15, 20),
+    "ptsd": (15, 21), "anxiety": (13, 19), "ocd": (12, 18), "postpartum": (16, 21),
+    "suicidal": (20, 25), "fibromyalgia": (10, 15),
+}
+BASELINE_PAIN = (6, 9)  # 0–10 numeric rating at the consultation
+GAD7_PROFILES = {"anxiety", "ptsd"}  # a GAD-7 beside the PHQ-9 at baseline
+
+# The standard protocol each profile's induction uses, and the booster protocol that follows.
+INDUCTION_PROTOCOL = {"migraine": "headache", "cluster": "headache"}  # else by kind, below
+INDUCTION_PROTOCOL_BY_KIND = {"mood": "mood-induction", "pain": "pain-crps"}
+BOOSTER_PROTOCOL_BY_KIND = {"mood": "booster", "pain": "pain-booster"}
+# Order inputs per protocol code: dose per kg (mg/kg or mg/kg/h), minutes, vial (mg/mL), then the
+# bags: (largest dose in mg, ketamine added in mg, diluent mL), the first that holds the dose.
+ORDER_INPUTS = {
+    "mood-induction": ("0.5", 40, "50", ((50, 50, 49), (100, 100, 98))),
+    "pain-crps": ("0.35", 240, "50", ((200, 200, 246),)),
+    "headache": ("0.5", 120, "50", ((100, 100, 98), (200, 200, 246))),
+}
+NON_RESPONDER_TITRATION = (
+    "0.75",
+    "PHQ-9 unchanged after two infusions, no side effects: dose raised to 0.75 mg/kg (§1.1 range).",
+)
+
+# The demo clinic's own protocol: boosters for pain patients (the library has a mood booster only).
+PAIN_BOOSTER = {
+    "name": "Pain booster",
+    "code": "pain-booster",
+    "kind": "booster",
+    "dosing_mode": "rate_per_hour",
+    "default_dose": Decimal("0.35"),
+    "default_duration_min": 240,
+    "duration_min_min": 120,
+    "duration_max_min": 300,
+    "usual_range_low": Decimal("0.35"),
+    "usual_range_high": Decimal("2.0"),
+    "max_mg_per_kg_per_session": Decimal("8.0"),
+    "max_mg_per_kg_per_hour": Decimal("2.0"),
+    "max_total_mg_per_session": Decimal("200"),
+    "minimum_total_mg": Decimal("80"),
+    "minimum_total_over_min": 120,
+    "weight_basis": "actual",
+    "infusions_in_series": 1,
+    "minimum_gap_hours": 20,
+    "visit_length_min": 300,
+    "vitals_every_min_during": 10,
+    "vitals_every_min_after": 15,
+    "sources": (
+        "Demo clinic protocol: one repeat infusion at the CRPS regimen, 0.35 mg/kg/h over 4 h "
+        "(§1.4 [V] [Cohen2018]), limits as the Chronic pain protocol (§1.5). domain.md gives no "
+        "maintenance schedule for pain; the interval follows the patient's response (clinic "
+        "policy, set by the medical director)."
+    ),
+}
+
+SAFETY_ACTION = (
+    "Safety assessment at the consultation: passive thoughts of death, no plan, intent or recent "
+    "behaviour. Safety plan written with the patient, 988 and the clinic line given; partner "
+    "informed with consent. Low risk; proceed with the evaluation."
+)
+STOP_REASON = "No meaningful change after {n} infusions; stopped by shared decision."
 
 # (substance, reaction, severity)
 ALLERGIES = [

@@ -23,10 +23,12 @@ from clinic.core.demo.helpers import (
     add_working_days,
     demo_appointment_set_status,
     demo_clinic_create,
+    demo_remember_password,
     demo_room_create,
     email_for,
     next_working_day,
 )
+from clinic.core.demo.journey import JourneyMixin
 from clinic.core.models import Clinic
 from clinic.intake.models import ConsultationRequest, ContactAttempt
 from clinic.intake.services import (
@@ -44,36 +46,10 @@ from clinic.patients.services import (
     medication_stop,
     patient_link_portal_user,
     patient_register,
-    patient_set_stage,
 )
 from clinic.scheduling.models import AppointmentKind, AppointmentStatus, Room, RoomKind
 from clinic.scheduling.services import appointment_book, consultation_book
 from clinic.treatment.services import protocol_library_seed
-
-# The order in which a patient moves along the journey; each step is one audited stage change.
-STAGE_PATHS = {
-    JourneyStage.CONSULTATION: [],
-    JourneyStage.EVALUATION: [JourneyStage.EVALUATION],
-    JourneyStage.CANDIDATE: [JourneyStage.EVALUATION, JourneyStage.CANDIDATE],
-    JourneyStage.NOT_CANDIDATE: [JourneyStage.EVALUATION, JourneyStage.NOT_CANDIDATE],
-    JourneyStage.INDUCTION: [
-        JourneyStage.EVALUATION,
-        JourneyStage.CANDIDATE,
-        JourneyStage.INDUCTION,
-    ],
-    JourneyStage.MAINTENANCE: [
-        JourneyStage.EVALUATION,
-        JourneyStage.CANDIDATE,
-        JourneyStage.INDUCTION,
-        JourneyStage.MAINTENANCE,
-    ],
-    JourneyStage.INACTIVE: [
-        JourneyStage.EVALUATION,
-        JourneyStage.CANDIDATE,
-        JourneyStage.INDUCTION,
-        JourneyStage.INACTIVE,
-    ],
-}
 
 # Minutes a booking occupies its room: consultation; mood infusion (40 min) with recovery; pain
 # infusion (4 h) with recovery.
@@ -83,7 +59,7 @@ MINUTES = {
     AppointmentKind.BOOSTER: 90,
     AppointmentKind.PAIN_INFUSION: 270,
 }
-INDUCTION_INFUSIONS = 6
+INDUCTION_INFUSIONS = data.INDUCTION_INFUSIONS
 
 
 @dataclass(frozen=True)
@@ -100,6 +76,8 @@ class DemoResult:
     logins: list[DemoLogin] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # Patients worth opening (data.READY_FOR_DECISION…): label -> record number at Harbor.
+    highlights: dict[str, str] = field(default_factory=dict)
 
 
 def demo_exists() -> bool:
@@ -119,6 +97,7 @@ def demo_load(*, now: dt.datetime | None = None, seed: int = data.DEMO_SEED) -> 
         logins=demo_logins(),
         counts=builder.counts,
         seconds=time.monotonic() - started,
+        highlights=builder.highlights,
     )
 
 
@@ -149,13 +128,22 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
+HIGHLIGHTS = {
+    "ready_for_decision": data.READY_FOR_DECISION,
+    "safety_alert": data.SAFETY_ALERT_PATIENT,
+    "non_responder": data.NON_RESPONDER,
+    "awaiting_double_check": data.AWAITING_DOUBLE_CHECK,
+}
+
+
 def _profile(key: str) -> data.Profile:
     return next(p for p in data.PROFILES if p.key == key)
 
 
-class _DemoBuilder:
+class _DemoBuilder(JourneyMixin):
     def __init__(self, *, now: dt.datetime, seed: int):
         self.now = now
+        self.seed = seed
         self.rng = random.Random(seed)
         # Outcomes of past appointments depend on the time of day the demo is loaded; their own
         # generator keeps names, ages and clinical lists identical whatever the hour.
@@ -168,6 +156,11 @@ class _DemoBuilder:
         self.by_stage: dict[tuple[str, str], list[Patient]] = {}
         self.used_names: set[tuple[str, str]] = set()
         self.counts: dict[str, int] = {}
+        self.user_by_pk: dict[int, User] = {}
+        self.protocols_by_code: dict[str, dict] = {}
+        self.vials: dict[str, dict] = {}
+        self.last_scores: dict[int, dict[str, int]] = {}
+        self.highlights: dict[str, str] = {}
 
     # -- orchestration ------------------------------------------------------------------------
 
@@ -178,11 +171,14 @@ class _DemoBuilder:
         for slug in data.CLINICS:
             self.room_set(slug)
             self.protocols(slug)
+            self.journey_setup(slug)
         for slug, stages in ((data.HARBOR_SLUG, data.HARBOR_STAGES), (data.SUMMIT_SLUG, data.SUMMIT_STAGES)):
             self.patient_set(slug, stages)
         self.requests(data.HARBOR_SLUG, data.HARBOR_REQUESTS)
         self.requests(data.SUMMIT_SLUG, data.SUMMIT_REQUESTS)
         self.portal_users()
+        for slug in data.CLINICS:
+            self.journey_finish(slug)
 
     def protocols(self, slug: str) -> None:
         """The standard protocol library and stocked vials (domain.md §1), as an admin would seed them."""
@@ -223,7 +219,9 @@ class _DemoBuilder:
                 credentials=member.credentials,
                 created_by=first_admin.get(member.clinic),
             )
+            demo_remember_password(user)
             self.users[member.username] = user
+            self.user_by_pk[user.pk] = user
             if member.role == Role.ADMIN:
                 first_admin.setdefault(member.clinic, user)
             self.bump("staff")
@@ -276,19 +274,33 @@ class _DemoBuilder:
         # The rest of this patient draws from its own generator, so how many appointments fall
         # before "now" cannot shift the names and ages of the patients after it.
         own_rng = random.Random(rng.getrandbits(64))
-        timeline = self.timeline(slug, patient, stage, profile, own_rng)
-        self.clinical_lists(slug, patient, stage, nth, profile, own_rng)
-        self.measurements(slug, patient, sex, timeline, own_rng)
-        for step in STAGE_PATHS[stage]:
-            patient_set_stage(patient=patient, stage=step, changed_by=self.staff_of(slug, Role.PHYSICIAN)[0])
+        timeline = self.timeline(slug, patient, stage, nth, profile, own_rng)
+        lists = self.clinical_lists(slug, patient, stage, nth, profile, own_rng)
+        weight = self.measurements(slug, patient, sex, timeline, own_rng)
+        # The clinical journey draws from a generator of its own, so it cannot shift the rest.
+        clinical_rng = random.Random(f"{self.seed}:{slug}:{patient.record_number}")
+        self.journey(
+            slug=slug,
+            patient=patient,
+            stage=stage,
+            nth=nth,
+            profile=profile,
+            timeline=timeline,
+            lists=lists,
+            weight=weight,
+            rng=clinical_rng,
+        )
+        if slug == data.HARBOR_SLUG:
+            for label, which in HIGHLIGHTS.items():
+                if (stage, nth) == which:
+                    self.highlights[label] = patient.record_number
         return patient
 
     def pick_profile(self, slug: str, stage: str, nth: int) -> data.Profile:
         if slug == data.HARBOR_SLUG and (stage, nth) == data.MAOI_PATIENT:
             return _profile("trd")
         if stage == JourneyStage.NOT_CANDIDATE:
-            key, _, _ = data.NOT_CANDIDATE_FINDINGS[nth % len(data.NOT_CANDIDATE_FINDINGS)]
-            return _profile(key)
+            return _profile(data.NOT_CANDIDATE_FINDINGS[nth % len(data.NOT_CANDIDATE_FINDINGS)].profile)
         weights = [p.weight for p in data.PROFILES]
         return self.rng.choices(data.PROFILES, weights=weights)[0]
 
@@ -358,7 +370,7 @@ class _DemoBuilder:
 
     # -- journey timeline and appointments ----------------------------------------------------
 
-    def timeline(self, slug: str, patient: Patient, stage: str, profile, rng) -> dict:
+    def timeline(self, slug: str, patient: Patient, stage: str, nth: int, profile, rng) -> dict:
         """Book the patient's appointments for their stage; returns the key dates."""
         today = self.today(slug)
         infusion_kind = (
@@ -384,7 +396,10 @@ class _DemoBuilder:
         }
         if stage == JourneyStage.INDUCTION:
             # Between one and five infusions done; the rest of the series is booked ahead.
-            first = add_working_days(today, -(2 * rng.randint(1, 5) + rng.randint(0, 1)))
+            done = rng.randint(1, 5)
+            if slug == data.HARBOR_SLUG and (stage, nth) == data.NON_RESPONDER:
+                done = data.NON_RESPONDER_DONE  # enough infusions to see that nothing changed
+            first = add_working_days(today, -(2 * done + rng.randint(0, 1)))
             consult_day = add_working_days(first, -rng.randint(5, 10))
         else:
             low, high = offsets[stage]
@@ -481,7 +496,9 @@ class _DemoBuilder:
 
     # -- clinical lists -----------------------------------------------------------------------
 
-    def clinical_lists(self, slug, patient, stage, nth, profile, rng) -> None:
+    def clinical_lists(self, slug, patient, stage, nth, profile, rng) -> dict[str, list[str]]:
+        """Diagnoses, medications (current and tried before) and allergies; returns the medication
+        keys {"current": [...], "tried": [...]} for the intake history."""
         today = self.today(slug)
         harbor = slug == data.HARBOR_SLUG
         physician = self.staff_of(slug, Role.PHYSICIAN)[0]
@@ -502,9 +519,9 @@ class _DemoBuilder:
         if harbor and (stage, nth) == data.CYP_INDUCER_PATIENT:
             med_keys.append("carbamazepine")
         if stage == JourneyStage.NOT_CANDIDATE:
-            _, replaced, extra_meds = data.NOT_CANDIDATE_FINDINGS[nth % len(data.NOT_CANDIDATE_FINDINGS)]
-            codes = list(replaced or codes)
-            med_keys += extra_meds
+            finding = data.NOT_CANDIDATE_FINDINGS[nth % len(data.NOT_CANDIDATE_FINDINGS)]
+            codes = list(finding.codes or codes)
+            med_keys += list(finding.medications)
         onset = today.replace(year=today.year - rng.randint(1, 15), day=1)
         for code in dict.fromkeys(codes):
             diagnosis_add(patient=patient, noted_by=physician, icd10_code=code, onset_date=onset)
@@ -512,10 +529,12 @@ class _DemoBuilder:
         current = [key for key in dict.fromkeys(med_keys) if key]
         for key in current:
             self.medication(patient, nurse, key, today - dt.timedelta(days=rng.randint(60, 1500)))
+        tried_keys: list[str] = []
         if profile.kind == "mood":
             # Earlier antidepressant trials that did not help enough, stopped before this one.
             tried = [k for k in data.TRIED_ANTIDEPRESSANTS if k not in current]
-            for key in rng.sample(tried, k=rng.randint(1, 2)):
+            tried_keys = rng.sample(tried, k=rng.randint(1, 2))
+            for key in tried_keys:
                 started = today - dt.timedelta(days=rng.randint(900, 2500))
                 medication = self.medication(patient, physician, key, started)
                 medication_stop(
@@ -534,6 +553,7 @@ class _DemoBuilder:
                 severity=severity,
             )
             self.bump("allergies")
+        return {"current": current, "tried": tried_keys}
 
     def medication(self, patient, recorded_by, key: str, started_on: dt.date):
         name, dose, frequency, drug_class = data.MEDICATIONS[key]
@@ -548,10 +568,11 @@ class _DemoBuilder:
             started_on=started_on,
         )
 
-    def measurements(self, slug: str, patient: Patient, sex: str, timeline: dict, rng) -> None:
+    def measurements(self, slug: str, patient: Patient, sex: str, timeline: dict, rng) -> Decimal | None:
+        """Height and weight at the consultation, weights before infusions; returns the last weight."""
         consult = timeline.get("consult")
         if consult is None or consult.starts_at > self.now:
-            return  # measured at the first visit
+            return None  # measured at the first visit
         height = rng.uniform(152, 178) if sex == "female" else rng.uniform(165, 193)
         bmi = rng.uniform(19, 35)
         weight = bmi * (height / 100) ** 2
@@ -566,16 +587,19 @@ class _DemoBuilder:
                 if when - last >= dt.timedelta(weeks=8):
                     moments.append(when)
                     last = when
+        recorded = None
         for index, when in enumerate(moments):
             weight += rng.uniform(-1.5, 1.5) if index else 0
+            recorded = Decimal(f"{weight:.1f}")
             measurement_record(
                 patient=patient,
                 recorded_by=nurse,
                 measured_at=when - dt.timedelta(minutes=10),
-                weight_kg=Decimal(f"{weight:.1f}"),
+                weight_kg=recorded,
                 height_cm=Decimal(f"{height:.1f}") if index == 0 else None,
             )
             self.bump("measurements")
+        return recorded
 
     # -- inbox --------------------------------------------------------------------------------
 
@@ -662,3 +686,4 @@ class _DemoBuilder:
             )
             patient_link_portal_user(patient=patient, user=user, linked_by=frontdesk)
             self.bump("portal users")
+            self.portal_scores(patient, user)

@@ -10,14 +10,23 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django.utils import timezone
 
 from clinic.accounts.models import Membership, User
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditEvent
 from clinic.core.demo import data
+from clinic.core.demo.loader import demo_load
 from clinic.core.demo.synthetic import ALREADY_GENERATED
 from clinic.core.models import Clinic
+from clinic.evaluation.models import DecisionOutcome, IntakeStatus
+from clinic.evaluation.selectors import (
+    candidacy_decision_current,
+    candidacy_decision_signature_valid,
+    candidacy_evaluate,
+)
 from clinic.intake.models import ConsultationRequest, ContactAttempt, RequestStatus
+from clinic.outcomes.models import AlertLevel, AlertStatus, QuestionnaireResponse, ResponseSource, SafetyAlert
 from clinic.patients.models import (
     Allergy,
     BodyMeasurement,
@@ -29,6 +38,7 @@ from clinic.patients.models import (
 )
 from clinic.patients.services import patient_register
 from clinic.scheduling.models import Appointment, AppointmentKind, Room, RoomKind
+from clinic.treatment.models import CourseStatus, InfusionOrder, OrderStatus, ProtocolKind, TreatmentCourse
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +175,202 @@ def test_load_demo_builds_the_demo_network():
 
     # built through the services: audit events exist and every hash chain verifies
     assert AuditEvent.objects.filter(clinic=harbor, object_type="patients.Patient").exists()
+    verify = io.StringIO()
+    call_command("audit_verify", stdout=verify)
+    assert "verified" in verify.getvalue()
+
+
+def _harbor_patient(stage_and_nth: tuple[str, int]) -> Patient:
+    """The n-th Harbor patient of a journey stage, in record order (data.py's addressing)."""
+    stage, nth = stage_and_nth
+    return Patient.objects.filter(clinic__slug=data.HARBOR_SLUG, journey_stage=stage).order_by(
+        "record_number"
+    )[nth]
+
+
+def _roles(user, clinic) -> set[str]:
+    return set(Membership.objects.filter(user=user, clinic=clinic).values_list("role", flat=True))
+
+
+def test_load_demo_carries_every_stage_through_the_clinical_journey(client_for):
+    # when
+    result = demo_load()
+
+    # then: fast enough to reload while demoing (production hashing adds ~1 s; see docs/demo.md)
+    assert result.loaded and result.seconds < 30
+    harbor = Clinic.objects.get(slug=data.HARBOR_SLUG)
+    patients = Patient.objects.filter(clinic=harbor)
+    by_stage = {stage: list(patients.filter(journey_stage=stage)) for stage in JourneyStage.values}
+    assert {stage: len(p) for stage, p in by_stage.items() if stage != JourneyStage.CONSULTATION} == {
+        stage: n for stage, n in data.HARBOR_STAGES if stage != JourneyStage.CONSULTATION
+    }
+    physician_role = {Role.PHYSICIAN}
+
+    # every patient past the consultation: a submitted intake and baseline scores (ASQ, and PHQ-9
+    # or the pain score)
+    for patient in patients.exclude(journey_stage=JourneyStage.CONSULTATION):
+        assert patient.intake_histories.filter(status=IntakeStatus.SUBMITTED).exists(), patient
+        baseline = set(
+            patient.questionnaire_responses.filter(context="baseline").values_list(
+                "instrument_code", flat=True
+            )
+        )
+        assert "asq" in baseline and baseline & {"phq9", "pain_nrs"}, patient
+    for patient in by_stage[JourneyStage.CONSULTATION]:
+        assert not patient.questionnaire_responses.exists()
+        assert not patient.candidacy_decisions.exists()
+
+    # evaluation: undecided, findings to look at (a benzodiazepine, an MAOI)
+    for patient in by_stage[JourneyStage.EVALUATION]:
+        assert not patient.candidacy_decisions.exists()
+        assert not patient.treatment_courses.exists()
+    evaluation_classes = set(
+        Medication.objects.filter(patient__in=by_stage[JourneyStage.EVALUATION], is_active=True).values_list(
+            "drug_class", flat=True
+        )
+    )
+    assert {"benzodiazepine", "maoi"} <= evaluation_classes
+
+    # the patient ready for a decision: intake, baseline, no absolute contraindication
+    ready = patients.get(record_number=result.highlights["ready_for_decision"])
+    assert ready == _harbor_patient(data.READY_FOR_DECISION)
+    evaluation = candidacy_evaluate(patient=ready)
+    assert evaluation.intake is not None and evaluation.baseline.complete
+    assert not evaluation.absolute_findings
+    assert "IND-TRD" in {f.rule_id for f in evaluation.indications}
+    assert not ready.safety_alerts.exists()
+
+    # signed decisions, valid signatures, by a physician: "candidate" from candidate onwards
+    for stage in (
+        JourneyStage.CANDIDATE,
+        JourneyStage.INDUCTION,
+        JourneyStage.MAINTENANCE,
+        JourneyStage.INACTIVE,
+    ):
+        for patient in by_stage[stage]:
+            decision = candidacy_decision_current(patient=patient)
+            assert decision is not None and decision.decision == DecisionOutcome.CANDIDATE, patient
+            assert candidacy_decision_signature_valid(decision)
+            assert _roles(decision.decided_by, harbor) == physician_role
+            assert not decision.acknowledged_rule_ids  # nobody needed an override
+    # not a candidate: the reason, and a contraindication on the signed record
+    for patient in by_stage[JourneyStage.NOT_CANDIDATE]:
+        decision = candidacy_decision_current(patient=patient)
+        assert decision.decision == DecisionOutcome.NOT_CANDIDATE and len(decision.reason) > 40
+        kinds = {f["kind"] for f in decision.findings}
+        assert kinds & {"absolute_contraindication", "relative_contraindication"}, patient
+    nc_rules = {
+        f["rule_id"]
+        for p in by_stage[JourneyStage.NOT_CANDIDATE]
+        for f in p.candidacy_decisions.get().findings
+    }
+    assert {"CI-HTN-UNCONTROLLED", "CI-ANEURYSM", "CI-PSYCHOSIS-ACTIVE", "CI-SUBSTANCE-ACTIVE"} <= nc_rules
+
+    # candidates: at most a signed course, none active yet; some have one
+    candidate_courses = TreatmentCourse.objects.filter(patient__in=by_stage[JourneyStage.CANDIDATE])
+    assert set(candidate_courses.values_list("status", flat=True)) == {CourseStatus.SIGNED}
+
+    # induction: one active signed induction course; every order signed by a physician and, but
+    # one, double-checked by a nurse; the next infusion's order is written
+    induction_kinds = {ProtocolKind.MOOD_INDUCTION, ProtocolKind.PAIN, ProtocolKind.HEADACHE}
+    for patient in by_stage[JourneyStage.INDUCTION]:
+        course = patient.treatment_courses.get()
+        assert course.status == CourseStatus.ACTIVE and course.signature is not None
+        assert course.protocol.kind in induction_kinds
+        orders = list(course.orders.order_by("sequence"))
+        infusions = patient.appointments.filter(
+            kind__in=[AppointmentKind.MOOD_INFUSION, AppointmentKind.PAIN_INFUSION]
+        ).exclude(status__in=["cancelled", "no_show"])
+        started = infusions.filter(starts_at__lte=timezone.now()).count()
+        upcoming = infusions.filter(starts_at__gt=timezone.now()).exists()
+        assert len(orders) == started + upcoming, patient  # the done ones and the next one
+        for order in orders:
+            assert _roles(order.signature.signer, harbor) == physician_role
+            if order.status == OrderStatus.VERIFIED:
+                assert _roles(order.verification_signature.signer, harbor) == {Role.NURSE}
+                assert order.signature.signed_at < order.verification_signature.signed_at <= timezone.now()
+    awaiting = InfusionOrder.objects.filter(clinic=harbor, status=OrderStatus.SIGNED)
+    assert [o.patient.record_number for o in awaiting] == [result.highlights["awaiting_double_check"]]
+    assert InfusionOrder.objects.filter(clinic=harbor, status=OrderStatus.VERIFIED).count() >= 30
+    assert not InfusionOrder.objects.exclude(status__in=[OrderStatus.SIGNED, OrderStatus.VERIFIED]).exists()
+    titrated = InfusionOrder.objects.filter(
+        patient__record_number=result.highlights["non_responder"], clinic=harbor
+    ).exclude(titration_reason="")
+    assert titrated.count() == 1
+
+    # maintenance: the induction course completed, a booster course that follows it is active
+    for patient in by_stage[JourneyStage.MAINTENANCE]:
+        induction = patient.treatment_courses.get(protocol__kind__in=induction_kinds)
+        booster = patient.treatment_courses.get(protocol__kind=ProtocolKind.BOOSTER)
+        assert induction.status == CourseStatus.COMPLETED
+        assert booster.status == CourseStatus.ACTIVE and booster.follows == induction
+        assert induction.activated_at < induction.ended_at < booster.activated_at
+    # inactive: the course ended (completed or stopped with a reason); nothing active
+    for patient in by_stage[JourneyStage.INACTIVE]:
+        course = patient.treatment_courses.get()
+        assert course.status in (CourseStatus.COMPLETED, CourseStatus.STOPPED)
+        assert course.status == CourseStatus.COMPLETED or course.stop_reason
+
+    # scores before each infusion: most mood patients improve, the non-responder does not
+    def phq9(patient) -> list[int]:
+        return list(
+            patient.questionnaire_responses.filter(instrument_code="phq9", source=ResponseSource.STAFF)
+            .order_by("completed_at")
+            .values_list("total", flat=True)
+        )
+
+    improving = flat = 0
+    for patient in by_stage[JourneyStage.INDUCTION] + by_stage[JourneyStage.MAINTENANCE]:
+        series = phq9(patient)
+        if (
+            patient.treatment_courses.filter(protocol__kind=ProtocolKind.MOOD_INDUCTION).exists()
+            and len(series) >= 4
+        ):
+            if series[-1] <= 0.75 * series[0]:
+                improving += 1
+            else:
+                flat += 1
+    assert improving >= 8 and improving > 3 * flat
+    non_responder = patients.get(record_number=result.highlights["non_responder"])
+    assert non_responder == _harbor_patient(data.NON_RESPONDER)
+    series = phq9(non_responder)
+    assert len(series) >= 5 and series[-1] >= series[0] - 3
+    pain = QuestionnaireResponse.objects.filter(clinic=harbor, instrument_code="pain_nrs")
+    assert pain.filter(context="pre_infusion").exists() and pain.filter(context="post_infusion").exists()
+    assert QuestionnaireResponse.objects.filter(clinic=harbor, source=ResponseSource.PATIENT).count() == len(
+        data.PORTAL_USERS
+    )
+
+    # safety: one open alert, moderate, for the evaluation patient; none high or acute left open
+    open_alerts = SafetyAlert.objects.filter(status=AlertStatus.OPEN)
+    assert [(a.patient.record_number, a.level) for a in open_alerts] == [
+        (result.highlights["safety_alert"], AlertLevel.MODERATE)
+    ]
+    alert_patient = patients.get(record_number=result.highlights["safety_alert"])
+    assert alert_patient == _harbor_patient(data.SAFETY_ALERT_PATIENT)
+    assert alert_patient.journey_stage == JourneyStage.EVALUATION
+    for alert in SafetyAlert.objects.filter(status=AlertStatus.ACKNOWLEDGED):
+        assert alert.action_taken and alert.acknowledged_by is not None
+
+    # the screens open on the demo data
+    physician = client_for(User.objects.get(username="physician"))
+    nurse = client_for(User.objects.get(username="nurse"))
+    course = non_responder.treatment_courses.get()
+    pages = [
+        (physician, f"/evaluation/patients/{ready.pk}/"),
+        (physician, f"/evaluation/patients/{by_stage[JourneyStage.NOT_CANDIDATE][0].pk}/"),
+        (physician, f"/treatment/courses/{course.pk}/"),
+        (physician, f"/outcomes/patients/{non_responder.pk}/scores/"),
+        (nurse, "/outcomes/alerts/"),
+        (nurse, "/treatment/orders/"),
+        (nurse, f"/treatment/orders/{awaiting.get().pk}/"),
+        (nurse, f"/treatment/orders/{course.orders.last().pk}/"),
+    ]
+    for client, url in pages:
+        assert client.get(url).status_code == 200, url
+    assert alert_patient.full_name in nurse.get("/outcomes/alerts/").content.decode()
+
+    # built through the services: every hash chain verifies
     verify = io.StringIO()
     call_command("audit_verify", stdout=verify)
     assert "verified" in verify.getvalue()
