@@ -80,14 +80,10 @@ def test_decimal_settings_round_trip():
 
 def test_settings_page_changes_a_value(clinic, staff, client_for):
     client = client_for(staff[Role.ADMIN])
-    response = client.post(
-        "/settings/consultation_length_minutes/", {"value": "500", "reason": "x"}
-    )
+    response = client.post("/settings/consultation_length_minutes/", {"value": "500", "reason": "x"})
     assert response.status_code == 200
     assert b"at most 180" in response.content
-    response = client.post(
-        "/settings/consultation_length_minutes/", {"value": "90", "reason": "Long intake"}
-    )
+    response = client.post("/settings/consultation_length_minutes/", {"value": "90", "reason": "Long intake"})
     assert response.status_code == 302
     assert clinic_setting_value(clinic, "consultation_length_minutes") == 90
 
