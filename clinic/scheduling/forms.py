@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from clinic.core.models import Clinic
 from clinic.patients.models import Patient
 from clinic.scheduling import selectors
+from clinic.scheduling.models import AppointmentKind, Colour, Room, RoomKind
+from clinic.scheduling.services import HOURS_ORDER, HOURS_REQUIRED
 
 TIME_DOES_NOT_EXIST = "That time does not exist on that day (the clocks go forward); choose another."
 NO_SUCH_RECORD = "No patient with that record number at this clinic."
@@ -99,3 +101,299 @@ class ConsultationBookForm(ConsultationTimeMixin):
 
 class DayForm(forms.Form):
     date = forms.DateField(label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- series booking -------------------------------------------------------------------------------
+
+WEEKDAY_CHOICES = [
+    (0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun"),
+]
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+COURSE_OR_TYPE = "Choose the treatment course, or a visit type when there is no course."
+
+
+class SeriesStartForm(forms.Form):
+    """Find the patient a series is for, by record number."""
+
+    record_number = forms.CharField(
+        label="Patient record number", max_length=20, help_text="The MRN on the chart, e.g. MRN-001001."
+    )
+
+    def __init__(self, *args, clinic: Clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.patient = None
+
+    def clean_record_number(self):
+        number = self.cleaned_data["record_number"].strip()
+        patient = Patient.objects.filter(clinic=self.clinic, record_number__iexact=number).first()
+        if patient is None:
+            raise ValidationError(NO_SUCH_RECORD, code="no_such_record")
+        self.patient = patient
+        return number
+
+
+class SeriesPreferencesForm(forms.Form):
+    """What the front desk asks for: course (or visit type), how many, from when, which days/times."""
+
+    course = forms.ModelChoiceField(
+        label="Treatment course", queryset=None, required=False, empty_label="No course",
+    )
+    appointment_type = forms.ModelChoiceField(
+        label="Visit type", queryset=None, required=False, empty_label="From the course",
+        help_text="Only needed without a course; a course uses its protocol's chair time.",
+    )
+    count = forms.IntegerField(
+        label="Number of visits", min_value=1, max_value=30, required=False,
+        help_text="Empty: the course's planned infusions.",
+    )
+    start_date = forms.DateField(label="First day", widget=DATE_WIDGET)
+    window_days = forms.IntegerField(
+        label="Fit the series within (days)", min_value=1, max_value=120, required=False,
+        help_text="Empty: the protocol's longest series window.",
+    )
+    min_gap_hours = forms.IntegerField(
+        label="At least this many hours between visits (h)", min_value=0, max_value=336,
+        required=False, help_text="Empty: the protocol's minimum gap.",
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Preferred days", choices=WEEKDAY_CHOICES, coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    preferred_time = forms.TimeField(label="Preferred start time", required=False, widget=TIME_WIDGET)
+    second_time = forms.TimeField(label="Second-choice start time", required=False, widget=TIME_WIDGET)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, clinic: Clinic, patient: Patient, initial_course=None, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("submission_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.clinic, self.patient = clinic, patient
+        self.fields["course"].queryset = selectors.bookable_courses(patient=patient)
+        self.fields["course"].label_from_instance = lambda c: (
+            f"#{c.pk} {c.protocol.name} — {c.planned_infusions} infusions ({c.get_status_display()})"
+        )
+        self.fields["appointment_type"].queryset = selectors.series_appointment_types(clinic=clinic)
+        if initial_course is not None and not self.is_bound:
+            self.initial["course"] = initial_course.pk
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("course") and not cleaned.get("appointment_type") and not self.errors:
+            self.add_error("course", COURSE_OR_TYPE)
+        times = [t for t in (cleaned.get("preferred_time"), cleaned.get("second_time")) if t]
+        cleaned["preferred_times"] = times
+        return cleaned
+
+
+SLOT_DATE_REQUIRED = "Enter the date."
+
+
+class SlotForm(forms.Form):
+    """One visit of a proposal, as the front desk may adjust it."""
+
+    date = forms.DateField(label="Date", widget=DATE_WIDGET)
+    start_time = forms.TimeField(label="Start", widget=TIME_WIDGET)
+    chair = forms.ModelChoiceField(label="Chair", queryset=None, empty_label=None)
+
+    def __init__(self, *args, clinic: Clinic, index: int | None = None, chairs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.fields["chair"].queryset = chairs if chairs is not None else selectors.chairs(clinic=clinic)
+        if index is not None:
+            # Each row's inputs are named for its visit, for screen readers and tests alike.
+            for name, label in (("date", "date"), ("start_time", "start time"), ("chair", "chair")):
+                self.fields[name].widget.attrs["aria-label"] = f"Visit {index + 1} {label}"
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("date"), cleaned.get("start_time")
+        if day and time:
+            try:
+                cleaned["starts_at"] = clinic_local_datetime(self.clinic, day, time)
+            except ValidationError as exc:
+                self.add_error("start_time", exc)
+        return cleaned
+
+
+class BaseSlotFormSet(forms.BaseFormSet):
+    def __init__(self, *args, clinic: Clinic, **kwargs):
+        self.clinic = clinic
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        # One chair queryset for every row (evaluated once, not once per row).
+        if not hasattr(self, "_chairs"):
+            self._chairs = selectors.chairs(clinic=self.clinic)
+        return {**super().get_form_kwargs(index), "clinic": self.clinic, "index": index,
+                "chairs": self._chairs}
+
+
+SlotFormSet = forms.formset_factory(SlotForm, formset=BaseSlotFormSet, extra=0, max_num=30, validate_max=True)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", max_length=300, help_text="Kept with the visit and in the audit trail.",
+    )
+
+
+class SeriesMoveForm(ReasonForm):
+    """Move every visit still to come: by a number of days, or so the next visit starts at a new time."""
+
+    days = forms.IntegerField(
+        label="Move by (days)", required=False, min_value=-60, max_value=120,
+        help_text="E.g. 7 moves every remaining visit one week later; −2 two days earlier.",
+    )
+    new_date = forms.DateField(label="Or: next visit's new date", required=False, widget=DATE_WIDGET)
+    new_time = forms.TimeField(label="Next visit's new start time", required=False, widget=TIME_WIDGET)
+
+    field_order = ["days", "new_date", "new_time", "reason"]
+
+    def __init__(self, *args, clinic: Clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+
+    def clean(self):
+        cleaned = super().clean()
+        days, day, time = cleaned.get("days"), cleaned.get("new_date"), cleaned.get("new_time")
+        if days and (day or time):
+            raise ValidationError("Give either a number of days or a new date and time, not both.")
+        if not days and not (day and time):
+            raise ValidationError("Give a number of days, or the next visit's new date and start time.")
+        cleaned["shift_by"] = dt.timedelta(days=days) if days else None
+        cleaned["new_first_start"] = None
+        if day and time:
+            try:
+                cleaned["new_first_start"] = clinic_local_datetime(self.clinic, day, time)
+            except ValidationError as exc:
+                self.add_error("new_time", exc)
+        return cleaned
+
+
+class RescheduleForm(ReasonForm):
+    date = forms.DateField(label="New date", widget=DATE_WIDGET)
+    start_time = forms.TimeField(label="New start time", widget=TIME_WIDGET)
+    room = forms.ModelChoiceField(label="Chair or room", queryset=None, required=False, empty_label="None")
+
+    field_order = ["date", "start_time", "room", "reason"]
+
+    def __init__(self, *args, clinic: Clinic, room_kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.fields["room"].queryset = Room.objects.filter(
+            clinic=clinic, kind=room_kind, is_active=True
+        ).order_by("name")
+        if room_kind == RoomKind.CHAIR:
+            self.fields["room"].label = "Chair"
+            self.fields["room"].required = True
+            self.fields["room"].empty_label = None
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("date"), cleaned.get("start_time")
+        if day and time:
+            try:
+                cleaned["starts_at"] = clinic_local_datetime(self.clinic, day, time)
+            except ValidationError as exc:
+                self.add_error("start_time", exc)
+        return cleaned
+
+
+# --- administration: hours, closures, types, rooms, shifts ----------------------------------------
+
+
+class HoursForm(forms.Form):
+    is_closed = forms.BooleanField(label="Closed", required=False)
+    opens = forms.TimeField(label="Opens", required=False, widget=TIME_WIDGET)
+    closes = forms.TimeField(label="Closes", required=False, widget=TIME_WIDGET)
+
+    def __init__(self, *args, day_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("is_closed", "opens", "closes"):
+            self.fields[name].widget.attrs["aria-label"] = f"{day_label} {self.fields[name].label.lower()}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_closed"):
+            return cleaned
+        opens, closes = cleaned.get("opens"), cleaned.get("closes")
+        if opens is None or closes is None:
+            if not self.errors:
+                self.add_error("opens", HOURS_REQUIRED)
+        elif closes <= opens:
+            self.add_error("closes", HOURS_ORDER)
+        return cleaned
+
+
+class ClosureForm(forms.Form):
+    date = forms.DateField(label="Closed on", widget=DATE_WIDGET)
+    reason = forms.CharField(label="Reason", max_length=200, help_text="E.g. Thanksgiving.")
+
+
+class AppointmentTypeForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=80)
+    kind = forms.ChoiceField(label="Kind of visit", choices=AppointmentKind.choices)
+    room_kind = forms.ChoiceField(label="Needs", choices=RoomKind.choices)
+    chair_minutes = forms.IntegerField(
+        label="Chair or room time (min)", min_value=10, max_value=720,
+        help_text="The whole visit, including recovery (min).",
+    )
+    infusion_minutes = forms.IntegerField(
+        label="Infusion (min)", min_value=1, max_value=720, required=False,
+        help_text="The infusion itself; empty for a consultation.",
+    )
+    colour = forms.ChoiceField(label="Colour on the day view", choices=Colour.choices)
+    is_active = forms.BooleanField(label="In use", required=False, initial=True)
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=60, help_text="E.g. Chair 5 or Consult B.")
+    kind = forms.ChoiceField(label="Kind", choices=RoomKind.choices)
+
+
+SHIFT_TIME_ORDER = "The shift must end after it starts (a night shift ends the next day: tick the box)."
+
+
+class ShiftForm(forms.Form):
+    user = forms.ModelChoiceField(label="Staff member", queryset=None)
+    date = forms.DateField(label="Date", widget=DATE_WIDGET)
+    start_time = forms.TimeField(label="From", widget=TIME_WIDGET)
+    end_time = forms.TimeField(label="To", widget=TIME_WIDGET)
+    ends_next_day = forms.BooleanField(label="Ends the next day", required=False)
+    notes = forms.CharField(label="Notes", max_length=200, required=False)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, clinic: Clinic, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.fields["user"].queryset = selectors.staff_members(clinic=clinic)
+        self.fields["user"].label_from_instance = lambda user: user.signature_name
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        if day and start and end:
+            end_day = day + dt.timedelta(days=1) if cleaned.get("ends_next_day") else day
+            try:
+                cleaned["starts_at"] = clinic_local_datetime(self.clinic, day, start)
+                cleaned["ends_at"] = clinic_local_datetime(self.clinic, end_day, end)
+            except ValidationError as exc:
+                self.add_error("start_time", exc)
+                return cleaned
+            if cleaned["ends_at"] <= cleaned["starts_at"]:
+                self.add_error("end_time", SHIFT_TIME_ORDER)
+        return cleaned
+
+
+class FeedCreateForm(forms.Form):
+    label = forms.CharField(
+        label="Name for this feed", max_length=80, required=False,
+        help_text="So you recognise it later, e.g. 'Phone calendar'.",
+    )
+
+
+class WeekForm(forms.Form):
+    start = forms.DateField(label="Week of", required=False, widget=DATE_WIDGET)

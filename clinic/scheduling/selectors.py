@@ -1,14 +1,35 @@
-"""Reads for scheduling: a clinic's day of appointments, its consultation rooms and physicians."""
+"""Reads for scheduling: days and weeks of appointments, chairs, hours, shifts, series and feeds."""
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from clinic.accounts.models import User
-from clinic.accounts.roles import Role
+from clinic.accounts.models import Membership, User
+from clinic.accounts.roles import STAFF_ROLES, Role
 from clinic.core.models import Clinic
-from clinic.scheduling.models import Appointment, Room, RoomKind
+from clinic.core.selectors import clinic_setting_value
+from clinic.patients.models import Patient
+from clinic.scheduling import settings as keys
+from clinic.scheduling.grid import DayGrid, build_day_grid
+from clinic.scheduling.ics import IcsEvent
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentSeries,
+    AppointmentStatus,
+    AppointmentType,
+    CalendarFeedToken,
+    ClinicClosure,
+    ClinicHours,
+    Room,
+    RoomKind,
+    StaffShift,
+)
+from clinic.scheduling.planner import Busy
 
 
 def clinic_today(clinic: Clinic) -> dt.date:
@@ -47,3 +68,517 @@ def physicians(*, clinic: Clinic) -> QuerySet[User]:
         memberships__clinic=clinic, memberships__role=Role.PHYSICIAN, memberships__is_active=True,
         is_active=True,
     ).order_by("last_name", "first_name", "username")
+
+
+ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED, AppointmentStatus.CHECKED_IN)
+MOVABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
+
+# Product default until the clinic sets its own hours: weekdays 08:00–18:00, closed at weekends.
+DEFAULT_HOURS: dict[int, tuple[dt.time, dt.time] | None] = {
+    **{weekday: (dt.time(8, 0), dt.time(18, 0)) for weekday in range(5)},
+    5: None,
+    6: None,
+}
+
+
+# --- hours and closures ---------------------------------------------------------------------------
+
+
+def clinic_hours_week(*, clinic: Clinic) -> dict[int, tuple[dt.time, dt.time] | None]:
+    """weekday (0 = Monday) -> (opens, closes) in the clinic's zone, or None when closed."""
+    week = dict(DEFAULT_HOURS)
+    for row in ClinicHours.objects.filter(clinic=clinic):
+        week[row.weekday] = None if row.is_closed or not row.opens or not row.closes else (
+            row.opens, row.closes
+        )
+    return week
+
+
+def clinic_hours_rows(*, clinic: Clinic) -> list[dict]:
+    """One row per weekday for the hours page: the hours in force and whether they are the default."""
+    stored = {row.weekday: row for row in ClinicHours.objects.filter(clinic=clinic)}
+    week = clinic_hours_week(clinic=clinic)
+    return [
+        {"weekday": weekday, "label": label, "hours": week[weekday], "is_default": weekday not in stored}
+        for weekday, label in ((0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
+                               (4, "Friday"), (5, "Saturday"), (6, "Sunday"))
+    ]
+
+
+def clinic_closures(*, clinic: Clinic, start: dt.date | None = None) -> QuerySet[ClinicClosure]:
+    closures = ClinicClosure.objects.filter(clinic=clinic)
+    if start is not None:
+        closures = closures.filter(date__gte=start)
+    return closures.order_by("date")
+
+
+def closed_dates(*, clinic: Clinic, start: dt.date, end: dt.date) -> set[dt.date]:
+    """Dates from `start` to `end` (inclusive) on which the clinic is closed by a closure."""
+    return set(
+        ClinicClosure.objects.filter(clinic=clinic, date__gte=start, date__lte=end).values_list(
+            "date", flat=True
+        )
+    )
+
+
+def week_start_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+# --- rooms, types, staff --------------------------------------------------------------------------
+
+
+def chairs(*, clinic: Clinic) -> QuerySet[Room]:
+    """The clinic's infusion chairs in use, by name."""
+    return Room.objects.filter(clinic=clinic, kind=RoomKind.CHAIR, is_active=True).order_by("name", "pk")
+
+
+def rooms_all(*, clinic: Clinic) -> QuerySet[Room]:
+    return Room.objects.filter(clinic=clinic).order_by("kind", "name")
+
+
+def appointment_types(*, clinic: Clinic, include_inactive: bool = False) -> QuerySet[AppointmentType]:
+    types = AppointmentType.objects.filter(clinic=clinic)
+    if not include_inactive:
+        types = types.filter(is_active=True)
+    return types.order_by("name")
+
+
+def series_appointment_types(*, clinic: Clinic) -> QuerySet[AppointmentType]:
+    """Types a series can be booked as: active, in an infusion chair."""
+    return appointment_types(clinic=clinic).filter(room_kind=RoomKind.CHAIR)
+
+
+def staff_members(*, clinic: Clinic) -> QuerySet[User]:
+    """Active staff (not patients) of the clinic, by name: who can be put on a shift."""
+    return User.objects.filter(
+        memberships__clinic=clinic, memberships__is_active=True, memberships__role__in=STAFF_ROLES,
+        is_active=True,
+    ).order_by("last_name", "first_name", "username")
+
+
+def staff_role(*, clinic: Clinic, user) -> str | None:
+    return (
+        Membership.objects.filter(clinic=clinic, user=user, is_active=True)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def shifts_between(*, clinic: Clinic, start: dt.datetime, end: dt.datetime) -> QuerySet[StaffShift]:
+    """Shifts overlapping [start, end), in time order (uses clinic+starts_at)."""
+    return (
+        StaffShift.objects.filter(clinic=clinic, starts_at__lt=end, ends_at__gt=start)
+        .select_related("user")
+        .order_by("starts_at", "pk")
+    )
+
+
+def nurse_shift_intervals(
+    *, clinic: Clinic, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    return list(
+        StaffShift.objects.filter(
+            clinic=clinic, role=Role.NURSE, starts_at__lt=end, ends_at__gt=start
+        ).values_list("starts_at", "ends_at")
+    )
+
+
+# --- what the planner needs -----------------------------------------------------------------------
+
+
+@dataclass
+class PlanningData:
+    """Everything the planner reads from the database for one range of days."""
+
+    tz: ZoneInfo
+    clinic_hours: dict[int, tuple[dt.time, dt.time] | None]
+    closed_dates: set[dt.date]
+    bookings_by_chair: dict[int, list[Busy]]
+    other_infusions: list[Busy]
+    nurse_shifts: list[tuple[dt.datetime, dt.datetime]] | None
+    patient_busy: list[tuple[dt.datetime, dt.datetime]]
+    chair_names: dict[int, str]
+    ratio: int
+    slot_minutes: int
+
+
+def _busy(appointment) -> Busy:
+    active_until = None
+    if appointment.active_minutes is not None:
+        active_until = appointment.starts_at + dt.timedelta(minutes=appointment.active_minutes)
+    return Busy(appointment.starts_at, appointment.ends_at, active_until)
+
+
+def planning_data(
+    *, clinic: Clinic, patient: Patient | None, first_day: dt.date, last_day: dt.date,
+    exclude_ids: tuple[int, ...] = (),
+) -> PlanningData:
+    """Chairs with their bookings, nurse shifts, hours, closures and the patient's other visits from
+    the clinic's local `first_day` to `last_day` (inclusive). `exclude_ids`: appointments being moved.
+
+    Nurse shifts are None when none are recorded in the range: the clinic does not keep a roster
+    there, and the planner says that the ratio was not checked.
+    """
+    start, _ = clinic_day_bounds(clinic, first_day)
+    _, end = clinic_day_bounds(clinic, last_day)
+    chair_rooms = list(chairs(clinic=clinic))
+    by_chair: dict[int, list[Busy]] = {room.pk: [] for room in chair_rooms}
+    others: list[Busy] = []
+    bookings = (
+        Appointment.objects.filter(
+            clinic=clinic, status__in=ACTIVE_STATUSES, starts_at__lt=end, ends_at__gt=start,
+            room__kind=RoomKind.CHAIR,
+        )
+        .exclude(pk__in=exclude_ids)
+        .only("pk", "starts_at", "ends_at", "room_id", "active_minutes")
+    )
+    for appointment in bookings:
+        busy = _busy(appointment)
+        if appointment.room_id in by_chair:
+            by_chair[appointment.room_id].append(busy)
+        else:
+            others.append(busy)  # an inactive chair still occupies a nurse
+    patient_busy: list[tuple[dt.datetime, dt.datetime]] = []
+    if patient is not None:
+        patient_busy = list(
+            Appointment.objects.filter(
+                clinic=clinic, patient=patient, status__in=ACTIVE_STATUSES, starts_at__lt=end,
+                ends_at__gt=start,
+            )
+            .exclude(pk__in=exclude_ids)
+            .values_list("starts_at", "ends_at")
+        )
+    shifts = nurse_shift_intervals(clinic=clinic, start=start, end=end)
+    return PlanningData(
+        tz=clinic.tzinfo,
+        clinic_hours=clinic_hours_week(clinic=clinic),
+        closed_dates=closed_dates(clinic=clinic, start=first_day, end=last_day),
+        bookings_by_chair=by_chair,
+        other_infusions=others,
+        nurse_shifts=shifts or None,
+        patient_busy=patient_busy,
+        chair_names={room.pk: room.name for room in chair_rooms},
+        ratio=clinic_setting_value(clinic, keys.NURSE_RATIO),
+        slot_minutes=clinic_setting_value(clinic, keys.SLOT_MINUTES),
+    )
+
+
+# --- series ---------------------------------------------------------------------------------------
+
+BOOKABLE_COURSE_STATUSES = ("signed", "active")
+
+
+def bookable_courses(*, patient: Patient):
+    """The patient's signed or active treatment courses (a series is booked for one of them)."""
+    from clinic.treatment.models import TreatmentCourse
+
+    return (
+        TreatmentCourse.objects.filter(
+            clinic_id=patient.clinic_id, patient=patient, status__in=BOOKABLE_COURSE_STATUSES
+        )
+        .select_related("protocol")
+        .order_by("-created_at")
+    )
+
+
+KIND_FOR_PROTOCOL = {
+    "mood_induction": AppointmentKind.MOOD_INFUSION,
+    "pain": AppointmentKind.PAIN_INFUSION,
+    "headache": AppointmentKind.PAIN_INFUSION,
+    "booster": AppointmentKind.BOOSTER,
+}
+
+
+@dataclass
+class SeriesParameters:
+    """The numbers a series is planned with, and where each came from (shown on the page)."""
+
+    kind: str
+    count: int
+    window_days: int
+    min_gap_hours: int
+    chair_minutes: int
+    infusion_minutes: int | None
+    active_minutes: int | None
+    appointment_type: AppointmentType | None = None
+    course: object | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+def series_parameters(
+    *, clinic: Clinic, course=None, appointment_type: AppointmentType | None = None,
+) -> SeriesParameters:
+    """The course's protocol numbers when a course is given; else the visit type and clinic settings.
+
+    The active (nurse) part of a visit is the readiness check plus the infusion.
+    """
+    readiness = clinic_setting_value(clinic, keys.READINESS_MINUTES)
+    sources = []
+    if course is not None:
+        protocol = course.protocol
+        window = protocol.series_window_max_days or clinic_setting_value(clinic, keys.SERIES_WINDOW_DAYS)
+        gap = protocol.minimum_gap_hours or clinic_setting_value(clinic, keys.SERIES_MIN_GAP_HOURS)
+        chair_minutes = protocol.visit_length_min
+        infusion = protocol.default_duration_min
+        kind = KIND_FOR_PROTOCOL.get(protocol.kind, AppointmentKind.MOOD_INFUSION)
+        sources.append(
+            f"From {protocol}: {course.planned_infusions} infusions, window {window} days, at least "
+            f"{gap} h apart, {chair_minutes} min in the chair (infusion {infusion} min)."
+        )
+        count = course.planned_infusions
+    else:
+        window = clinic_setting_value(clinic, keys.SERIES_WINDOW_DAYS)
+        gap = clinic_setting_value(clinic, keys.SERIES_MIN_GAP_HOURS)
+        if appointment_type is not None:
+            chair_minutes = appointment_type.chair_minutes
+            infusion = appointment_type.infusion_minutes
+            kind = appointment_type.kind
+            sources.append(
+                f"From the visit type {appointment_type.name}: {chair_minutes} min in the chair"
+                + (f" (infusion {infusion} min)." if infusion else ".")
+            )
+        else:
+            chair_minutes, infusion, kind = 120, None, AppointmentKind.MOOD_INFUSION
+            sources.append("No course or visit type: 120 min in the chair, counted whole for nurses.")
+        sources.append(f"Window {window} days and {gap} h between visits: clinic settings.")
+        count = 6
+    active = None if infusion is None else min(chair_minutes, infusion + readiness)
+    if active is not None:
+        sources.append(
+            f"Nurse time per visit: {readiness} min readiness check + {infusion} min infusion."
+        )
+    return SeriesParameters(
+        kind=kind, count=count, window_days=window, min_gap_hours=gap, chair_minutes=chair_minutes,
+        infusion_minutes=infusion, active_minutes=active, appointment_type=appointment_type,
+        course=course, sources=sources,
+    )
+
+
+def series_for_patient(*, patient: Patient) -> QuerySet[AppointmentSeries]:
+    return AppointmentSeries.objects.filter(clinic_id=patient.clinic_id, patient=patient).order_by(
+        "-created_at"
+    )
+
+
+def series_detail(*, clinic: Clinic, series_id: int) -> AppointmentSeries:
+    """The series with its patient, course and type (raises DoesNotExist for another clinic's)."""
+    return AppointmentSeries.objects.select_related(
+        "patient", "course", "course__protocol", "appointment_type", "created_by"
+    ).get(clinic=clinic, pk=series_id)
+
+
+def series_visits(*, series: AppointmentSeries) -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(clinic_id=series.clinic_id, series=series)
+        .select_related("room", "clinician")
+        .order_by("sequence", "starts_at")
+    )
+
+
+def appointment_detail(*, clinic: Clinic, appointment_id: int) -> Appointment:
+    return Appointment.objects.select_related("patient", "room", "series", "appointment_type").get(
+        clinic=clinic, pk=appointment_id
+    )
+
+
+# --- day and week views ---------------------------------------------------------------------------
+
+
+def _appointments_between(clinic: Clinic, start: dt.datetime, end: dt.datetime) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(
+            clinic=clinic, starts_at__gte=start, starts_at__lt=end, status__in=ACTIVE_STATUSES
+            + (AppointmentStatus.COMPLETED,),
+        )
+        .select_related("patient", "room", "appointment_type", "clinician")
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass
+class DayView:
+    day: dt.date
+    chairs: list[Room]
+    grid: DayGrid
+    other: list[Appointment]  # not in a chair (consultations), listed under the grid
+    hours: tuple[dt.time, dt.time] | None
+    closure: ClinicClosure | None
+    nurses_recorded: bool
+    ratio: int
+
+
+def day_view(*, clinic: Clinic, day: dt.date) -> DayView:
+    """The chairs of one local day: a grid of time rows × chairs with the visits as blocks.
+
+    A fixed number of queries whatever the number of visits (chairs, visits, hours, closure, shifts,
+    two settings).
+    """
+    start, end = clinic_day_bounds(clinic, day)
+    chair_rooms = list(chairs(clinic=clinic))
+    appointments = list(_appointments_between(clinic, start, end))
+    chair_ids = [room.pk for room in chair_rooms]
+    closure = ClinicClosure.objects.filter(clinic=clinic, date=day).first()
+    hours = None if closure else clinic_hours_week(clinic=clinic)[day.weekday()]
+    shifts = nurse_shift_intervals(clinic=clinic, start=start, end=end)
+    ratio = clinic_setting_value(clinic, keys.NURSE_RATIO)
+    grid = build_day_grid(
+        day=day, tz=clinic.tzinfo, hours=hours,
+        slot_minutes=clinic_setting_value(clinic, keys.SLOT_MINUTES), chair_ids=chair_ids,
+        appointments=appointments, nurse_shifts=shifts or None, ratio=ratio,
+    )
+    other = [a for a in appointments if a.room_id not in set(chair_ids)]
+    return DayView(
+        day=day, chairs=chair_rooms, grid=grid, other=other, hours=hours, closure=closure,
+        nurses_recorded=bool(shifts), ratio=ratio,
+    )
+
+
+@dataclass
+class WeekDay:
+    day: dt.date
+    hours: tuple[dt.time, dt.time] | None
+    closure: ClinicClosure | None
+    appointments: list[Appointment]
+    shifts: list[StaffShift]
+
+
+@dataclass
+class WeekView:
+    start: dt.date
+    days: list[WeekDay]
+
+
+def week_view(*, clinic: Clinic, week_start: dt.date) -> WeekView:
+    """Seven local days from `week_start` (a Monday) with their visits and shifts; fixed queries."""
+    tz = clinic.tzinfo
+    start, _ = clinic_day_bounds(clinic, week_start)
+    _, end = clinic_day_bounds(clinic, week_start + dt.timedelta(days=6))
+    appointments = list(_appointments_between(clinic, start, end))
+    shifts = list(shifts_between(clinic=clinic, start=start, end=end))
+    closures = {c.date: c for c in ClinicClosure.objects.filter(
+        clinic=clinic, date__gte=week_start, date__lte=week_start + dt.timedelta(days=6))}
+    week = clinic_hours_week(clinic=clinic)
+    days = []
+    for offset in range(7):
+        day = week_start + dt.timedelta(days=offset)
+        days.append(WeekDay(
+            day=day,
+            hours=None if day in closures else week[day.weekday()],
+            closure=closures.get(day),
+            appointments=[a for a in appointments if a.starts_at.astimezone(tz).date() == day],
+            shifts=[s for s in shifts if s.starts_at.astimezone(tz).date() == day],
+        ))
+    return WeekView(start=week_start, days=days)
+
+
+# --- calendar feeds -------------------------------------------------------------------------------
+
+FEED_PAST_DAYS = 30
+FEED_FUTURE_DAYS = 180
+FEED_MAX_EVENTS = 2000
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def feed_token_lookup(*, raw: str) -> CalendarFeedToken | None:
+    """The live token for a feed address, or None (unknown, revoked, or its owner lost access)."""
+    if not raw or len(raw) > 100:
+        return None
+    token = (
+        CalendarFeedToken.objects.select_related("clinic", "user", "patient")
+        .filter(token_hash=token_hash(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None:
+        return None
+    if token.user_id is not None:
+        active = Membership.objects.filter(
+            user_id=token.user_id, clinic_id=token.clinic_id, is_active=True, role__in=STAFF_ROLES
+        ).exists()
+        if not active or not token.user.is_active:
+            return None
+    elif token.patient.clinic_id != token.clinic_id:
+        return None
+    return token
+
+
+def feed_tokens_for_user(*, clinic: Clinic, user) -> QuerySet[CalendarFeedToken]:
+    return CalendarFeedToken.objects.filter(clinic=clinic, user=user).order_by("-created_at")
+
+
+def feed_tokens_for_patient(*, patient: Patient) -> QuerySet[CalendarFeedToken]:
+    return CalendarFeedToken.objects.filter(clinic_id=patient.clinic_id, patient=patient).order_by(
+        "-created_at"
+    )
+
+
+def initials(patient: Patient) -> str:
+    return "".join(f"{part[:1].upper()}." for part in (patient.given_name, patient.family_name) if part)
+
+
+def _uid(kind: str, pk: int, clinic: Clinic) -> str:
+    return f"{kind}-{pk}@{clinic.slug}.ketaclinic"
+
+
+def feed_events(*, token: CalendarFeedToken, now: dt.datetime | None = None) -> list[IcsEvent]:
+    """The events of one feed, from 30 days ago to 180 days ahead, without cancelled visits.
+
+    Staff: their shifts, visits they are the clinician for, and (nurses) every chair visit of the
+    clinic; a visit shows the patient's initials and record number only. Patient: their own visits
+    with the clinic's preparation reminder.
+    """
+    now = now or timezone.now()
+    clinic = token.clinic
+    start, end = now - dt.timedelta(days=FEED_PAST_DAYS), now + dt.timedelta(days=FEED_FUTURE_DAYS)
+    visits = Appointment.objects.filter(
+        clinic=clinic, starts_at__gte=start, starts_at__lt=end, status__in=ACTIVE_STATUSES
+        + (AppointmentStatus.COMPLETED,),
+    ).select_related("room", "patient", "appointment_type", "series")
+    events: list[IcsEvent] = []
+    if token.patient_id is not None:
+        preparation = clinic_setting_value(clinic, keys.PREPARATION_TEXT)
+        location = ", ".join(
+            part for part in (clinic.name, clinic.address_line, clinic.city, clinic.state) if part
+        )
+        for visit in visits.filter(patient_id=token.patient_id).order_by("starts_at")[:FEED_MAX_EVENTS]:
+            is_infusion = visit.kind != AppointmentKind.CONSULTATION
+            summary = f"{visit.get_kind_display()} at {clinic.name}"
+            if visit.series_id and visit.sequence:
+                summary += f" (visit {visit.sequence})"
+            description = preparation if is_infusion else "Consultation with the clinic."
+            if clinic.phone:
+                description += f"\nQuestions or changes: call {clinic.phone}."
+            events.append(IcsEvent(
+                uid=_uid("appointment", visit.pk, clinic), starts_at=visit.starts_at,
+                ends_at=visit.ends_at, summary=summary, description=description, location=location,
+                updated_at=visit.updated_at,
+            ))
+        return events
+
+    user = token.user
+    role = staff_role(clinic=clinic, user=user)
+    mine = Q(clinician=user)
+    if role == Role.NURSE:
+        mine |= Q(room__kind=RoomKind.CHAIR)
+    for visit in visits.filter(mine).order_by("starts_at")[:FEED_MAX_EVENTS]:
+        label = visit.appointment_type.name if visit.appointment_type_id else visit.get_kind_display()
+        summary = f"{label} — {initials(visit.patient)} ({visit.patient.record_number})"
+        events.append(IcsEvent(
+            uid=_uid("appointment", visit.pk, clinic), starts_at=visit.starts_at, ends_at=visit.ends_at,
+            summary=summary, location=visit.room.name if visit.room_id else clinic.name,
+            updated_at=visit.updated_at,
+        ))
+    shifts = StaffShift.objects.filter(
+        clinic=clinic, user=user, starts_at__lt=end, ends_at__gt=start
+    ).order_by("starts_at")[:FEED_MAX_EVENTS]
+    for shift in shifts:
+        events.append(IcsEvent(
+            uid=_uid("shift", shift.pk, clinic), starts_at=shift.starts_at, ends_at=shift.ends_at,
+            summary=f"Shift at {clinic.name} ({shift.get_role_display()})", location=clinic.name,
+            updated_at=shift.updated_at,
+        ))
+    events.sort(key=lambda e: e.starts_at)
+    return events
