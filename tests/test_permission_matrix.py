@@ -34,6 +34,17 @@ EXPECTED_ROLES = {
     "patients:list": {Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK},
     "intake:inbox": {Role.ADMIN, Role.PHYSICIAN, Role.FRONT_DESK},
     "scheduling:list": {Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK},
+    "scheduling:day": {Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK},
+    "scheduling:week": {Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK},
+    "scheduling:series_start": {Role.ADMIN, Role.FRONT_DESK},
+    "scheduling:shifts": {Role.ADMIN, Role.FRONT_DESK},
+    "scheduling:hours": {Role.ADMIN},
+    "scheduling:types": {Role.ADMIN},
+    "scheduling:rooms": {Role.ADMIN},
+    "reminders:messages": {Role.ADMIN, Role.FRONT_DESK},
+    "outcomes:alerts": {Role.PHYSICIAN, Role.NURSE},
+    "treatment:order_list": {Role.PHYSICIAN, Role.NURSE},
+    "evaluation:rules": {Role.ADMIN},
 }
 
 
