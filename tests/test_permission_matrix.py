@@ -45,6 +45,7 @@ EXPECTED_ROLES = {
     "outcomes:alerts": {Role.PHYSICIAN, Role.NURSE},
     "treatment:order_list": {Role.PHYSICIAN, Role.NURSE},
     "evaluation:rules": {Role.ADMIN},
+    "infusions:day": {Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK},
 }
 
 

@@ -1,0 +1,259 @@
+"""The infusion day in the browser: a nurse checks a patient in, completes the readiness gate,
+starts the infusion, charts a high blood pressure that raises an alert and acknowledges it, pauses
+and resumes, stops, records recovery vitals and discharges the patient to their driver.
+
+Set-up through the services: the verified order (treatment: course and order signed by the
+physician, double-checked by a nurse), today's appointment in Chair 1, the patient's preparation
+confirmation (reminders) and today's PHQ-9 and ASQ (outcomes). The minimum recovery observation is
+reached by moving the recovery start back 61 minutes in the database (time travel), not by lowering
+the clinic setting (its floor is 30 min).
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from clinic.accounts.roles import Role
+from clinic.infusions.models import (
+    InfusionEvent,
+    InfusionSession,
+    ReadinessCheck,
+    SessionStatus,
+    SideEffect,
+    VitalAlert,
+    VitalSign,
+)
+from clinic.infusions.tests.conftest import answer_today, make_verified_order
+from clinic.reminders.services import preparation_confirm
+from clinic.scheduling.models import AppointmentKind, RoomKind
+from clinic.scheduling.services import appointment_book, room_create
+from clinic.treatment.services import protocol_library_seed
+from conftest import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TWENTY_TWO_MIN = dt.timedelta(minutes=22)
+
+
+def travel_back(session, delta):
+    """Move the session's past (gate, pump events, all readings but the latest, alerts) back."""
+    latest = session.vitals.order_by("-taken_at", "-pk").first()
+    ReadinessCheck.objects.filter(session=session).update(completed_at=F("completed_at") - delta)
+    InfusionEvent.objects.filter(session=session).update(
+        occurred_at=F("occurred_at") - delta, client_time=F("client_time") - delta
+    )
+    VitalSign.objects.filter(session=session).exclude(pk=latest.pk).update(
+        taken_at=F("taken_at") - delta, client_time=F("client_time") - delta
+    )
+    VitalAlert.objects.filter(session=session).update(
+        created_at=F("created_at") - delta, acknowledged_at=F("acknowledged_at") - delta
+    )
+    InfusionSession.objects.filter(pk=session.pk).update(
+        started_at=F("started_at") - delta, gate_passed_at=F("gate_passed_at") - delta
+    )
+
+
+@pytest.fixture
+def infusion_today(clinic, staff, make_patient):
+    nurse, physician, front_desk = staff[Role.NURSE], staff[Role.PHYSICIAN], staff[Role.FRONT_DESK]
+    clinic.phone = "+16175550100"
+    clinic.save()
+    protocol_library_seed(clinic=clinic, seeded_by=staff[Role.ADMIN])
+    patient = make_patient(
+        clinic,
+        front_desk,
+        given_name="Avery",
+        family_name="Lindqvist",
+        date_of_birth=dt.date(1979, 3, 14),
+    )
+    make_verified_order(patient, physician=physician, nurse=nurse)
+    chair = room_create(clinic=clinic, name="Chair 1", kind=RoomKind.CHAIR, created_by=staff[Role.ADMIN])
+    starts = timezone.now() + dt.timedelta(minutes=1)
+    appointment = appointment_book(
+        patient=patient,
+        kind=AppointmentKind.MOOD_INFUSION,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        booked_by=front_desk,
+        room=chair,
+    )
+    preparation_confirm(
+        appointment=appointment,
+        last_solid_food_at=starts - dt.timedelta(hours=9),
+        last_clear_liquid_at=starts - dt.timedelta(hours=3),
+        driver_name="Jordan Lindqvist",
+        driver_phone="617-555-0142",
+        medication_changes="none",
+        pregnancy_status="not_pregnant",
+        no_driving_understood=True,
+        source="staff_phone",
+        recorded_by=front_desk,
+    )
+    answer_today(patient, nurse)
+    return patient
+
+
+def test_nurse_runs_the_infusion_day_from_check_in_to_discharge(
+    live_server, page, sign_in, screenshot, staff, infusion_today
+):
+    nurse = staff[Role.NURSE]
+    patient = infusion_today
+
+    # given the nurse opens today's infusions and checks the patient in to the booked chair
+    sign_in(page, nurse)
+    page.goto(f"{live_server.url}/infusions/")
+    page.get_by_role("link", name="Check in Avery Lindqvist").click()
+    expect(page.get_by_label("Verified order")).to_contain_text("35 mg at 52.5 mL/h")
+    expect(page.get_by_label("Chair")).to_have_value(str(patient.appointments.get().room_id))
+    page.get_by_role("button", name="Check in").click()
+    expect(page.get_by_role("status").first).to_contain_text("Checked in to Chair 1.")
+
+    # when they complete the readiness gate (fasting, driver and pregnancy pre-filled from the
+    # patient's confirmation; today's PHQ-9 and ASQ already recorded)
+    expect(page.get_by_label("Escort's phone")).to_have_value("(617) 555-0142")
+    page.get_by_label("I asked the patient their full name and it matches the chart").check()
+    page.get_by_label("Date of birth, as the patient says it").fill("1979-03-14")
+    page.get_by_label("The escort is here, or confirmed by phone").check()
+    page.get_by_label("Medication changes since the last visit reviewed with the patient").check()
+    expect(page.get_by_label("Pregnancy status")).to_have_value("not_pregnant")
+    page.get_by_label("Systolic BP (mm Hg)").fill("128")
+    page.get_by_label("Diastolic BP (mm Hg)").fill("82")
+    page.get_by_label("Heart rate (bpm)").fill("76")
+    page.get_by_label("SpO2 (%)").fill("98")
+    page.get_by_label("Respiratory rate (breaths/min)").fill("14")
+    page.get_by_role("button", name="Complete the readiness check").click()
+
+    # then every item passes and the infusion may start
+    expect(page.get_by_role("status").first).to_contain_text("Readiness gate passed")
+    expect(page.locator("#gate-suicide_screen")).to_contain_text("Pass")
+    expect(page.locator("#gate-pre_dose_vitals")).to_contain_text("128/82")
+    screenshot(page, "readiness-gate")
+
+    # when the nurse starts the pump at the ordered rate
+    page.get_by_role("button", name="Start infusion at 52.5 mL/h").click()
+    expect(page.locator("#session-status")).to_have_text("Running")
+    expect(page.locator("#live-rate")).to_have_text("52.5 mL/h")
+    expect(page.locator("#live-vitals-due")).to_contain_text("Due in")
+
+    # and charts a blood pressure of 185/112 mm Hg
+    page.get_by_label("Systolic BP (mm Hg)").fill("185")
+    page.get_by_label("Diastolic BP (mm Hg)").fill("112")
+    page.get_by_label("Heart rate (bpm)").fill("88")
+    page.get_by_label("SpO2 (%)").fill("97")
+    page.get_by_label("Respiratory rate (breaths/min)").fill("16")
+    page.get_by_role("button", name="Save vital signs").click()
+
+    # then an alert says to pause, and it is acknowledged with the action taken
+    alert = page.locator(".vital-alert.level-pause")
+    expect(alert).to_contain_text("BP 185/112 mm Hg is above the pause limit 180/110 mm Hg.")
+    expect(alert).to_contain_text("Pause the infusion")
+    screenshot(page, "vitals-alert")
+    alert.get_by_label("Action taken").fill("Paused the pump; Dr informed; recheck in 5 min")
+    alert.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator(".vital-alert.done")).to_contain_text("Acknowledged by")
+
+    # when the nurse pauses, then resumes once the BP has settled
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator("#session-status")).to_have_text("Paused")
+    expect(page.locator("#live-rate")).to_have_text("Paused")
+    page.get_by_role("button", name="Resume").click()
+    expect(page.locator("#session-status")).to_have_text("Running")
+    page.get_by_label("Systolic BP (mm Hg)").fill("150")
+    page.get_by_label("Diastolic BP (mm Hg)").fill("92")
+    page.get_by_label("Heart rate (bpm)").fill("80")
+    page.get_by_label("SpO2 (%)").fill("98")
+    page.get_by_label("Respiratory rate (breaths/min)").fill("15")
+    page.get_by_role("button", name="Save vital signs").click()
+    expect(page.locator("#timeline")).to_contain_text("BP 150/92 mm Hg")
+    # (time travel for a realistic screenshot: everything before the last reading happened 22 min ago)
+    session = InfusionSession.objects.get(patient=patient)
+    travel_back(session, TWENTY_TWO_MIN)
+    page.reload()
+    expect(page.locator("#live-delivered")).to_contain_text("19.")
+    screenshot(page, "chairside-running")
+
+    # and stops the infusion: completed as ordered
+    page.get_by_label("Why stop?").select_option(label="Completed as ordered")
+    page.get_by_role("button", name="Stop infusion").click()
+    expect(page.locator("#session-status")).to_have_text("Recovering")
+    expect(page.locator("#recovery")).to_contain_text("Minimum observation not reached")
+
+    # and records recovery vitals; the minimum observation passes (time travel: the recovery
+    # start is moved back 61 minutes)
+    page.get_by_label("Systolic BP (mm Hg)").fill("126")
+    page.get_by_label("Diastolic BP (mm Hg)").fill("80")
+    page.get_by_label("Heart rate (bpm)").fill("74")
+    page.get_by_label("SpO2 (%)").fill("98")
+    page.get_by_label("Respiratory rate (breaths/min)").fill("14")
+    page.get_by_role("button", name="Save vital signs").click()
+    expect(page.locator("#timeline")).to_contain_text("Vitals (recovery)")
+    InfusionSession.objects.filter(pk=session.pk).update(
+        recovery_started_at=timezone.now() - dt.timedelta(minutes=61)
+    )
+    page.reload()
+    expect(page.locator("#recovery")).to_contain_text("Recovery criteria met")
+
+    # then the nurse scores the patient, confirms the driver and the patient acknowledges
+    page.get_by_role("link", name="Discharge…").click()
+    for item in ("Activity", "Respiration", "Consciousness"):
+        page.get_by_role("group", name=item).locator("input[value='2']").check()
+    expect(page.get_by_role("group", name="Circulation").locator("input[value='2']")).to_be_checked()
+    expect(page.get_by_label("Adult driver: name")).to_have_value("Jordan Lindqvist")
+    for checkbox in (
+        page.get_by_role("group", name="The patient has read and agrees").get_by_role("checkbox").all()
+    ):
+        checkbox.check()
+    page.get_by_label("Patient: type your full name").fill("avery lindqvist")
+    page.get_by_label("Nurse: your password (to sign as witness)").fill(DEMO_PASSWORD)
+    screenshot(page, "discharge")
+    page.get_by_role("button", name="Discharge the patient").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("Discharged with Jordan Lindqvist.")
+    expect(page.get_by_role("heading", name=re.compile("Discharged at"))).to_be_visible()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.DISCHARGED
+    assert session.discharge_score_total == 10
+    assert session.events.count() == 4  # start, pause, resume, stop
+    assert VitalAlert.objects.get(session=session).action_taken.startswith("Paused the pump")
+
+
+def test_an_entry_made_offline_is_sent_once_when_the_tablet_reconnects(
+    live_server, page, sign_in, staff, infusion_today
+):
+    # given a running infusion
+    from clinic.infusions.services import infusion_start, session_check_in
+    from clinic.infusions.tests.conftest import complete_gate, key
+
+    nurse = staff[Role.NURSE]
+    appointment = infusion_today.appointments.get()
+    session = session_check_in(
+        appointment=appointment,
+        order=infusion_today.infusion_orders.get(),
+        chair=appointment.room,
+        nurse=nurse,
+    )
+    complete_gate(session, nurse)
+    infusion_start(session=session, started_by=nurse, client_key=key())
+    sign_in(page, nurse)
+    page.goto(f"{live_server.url}/infusions/sessions/{session.pk}/")
+
+    # when the tablet loses the network and the nurse charts a side effect
+    page.context.set_offline(True)
+    page.locator("summary").filter(has_text=re.compile("^Side effect$")).click()
+    page.get_by_label("Side effect", exact=True).select_option(label="Nausea")
+    page.get_by_label("Severity").select_option(label="Mild")
+    page.get_by_role("button", name="Save side effect").click()
+
+    # then it waits on the tablet
+    expect(page.locator("#queue-status")).to_contain_text("1 entry waiting to send")
+    assert not SideEffect.objects.exists()
+
+    # when the network is back it is sent, once
+    page.context.set_offline(False)
+    expect(page.locator("#timeline")).to_contain_text("Side effect: Nausea (mild)", timeout=20000)
+    expect(page.locator("#queue-status")).to_be_hidden()
+    assert SideEffect.objects.filter(session=session).count() == 1
