@@ -1,4 +1,26 @@
+import importlib
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+# The data migration that holds the built-in rules (version 1, from domain.md §2).
+BUILTIN_RULES_MIGRATION = "clinic.evaluation.migrations.0002_seed_builtin_candidacy_rules"
+
+
+def builtin_rules_ensure(sender, apps=None, using="default", **kwargs) -> None:
+    """Re-seed the built-in rules when a flush emptied the table (tests that truncate tables).
+
+    `flush` emits post_migrate like `migrate` does; the seed is idempotent (update_or_create).
+    """
+    if apps is None:  # flush sends no migration state: use the installed models
+        from django.apps import apps
+    try:
+        rule_model = apps.get_model("evaluation", "CandidacyRule")
+    except LookupError:  # the migration that creates the table has not run yet
+        return
+    if rule_model.objects.using(using).filter(clinic__isnull=True).exists():
+        return
+    importlib.import_module(BUILTIN_RULES_MIGRATION).seed(apps, None)
 
 
 class EvaluationConfig(AppConfig):
@@ -9,6 +31,8 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         # Registers the evaluation's clinic settings in the clinic settings registry.
         from clinic.evaluation import settings  # noqa: F401
+
+        post_migrate.connect(builtin_rules_ensure, sender=self, dispatch_uid="evaluation_builtin_rules")
 
         # The chart timeline is optional: the evaluation works without the registry of sources.
         try:

@@ -77,7 +77,7 @@ def test_register_find_and_chart_a_patient(page, live_server, sign_in, screensho
     screenshot(page, "patient-chart")
 
     # and the history names who changed which field, from what to what
-    page.get_by_role("link", name="History").click()
+    page.get_by_role("link", name="History", exact=True).click()
     expect(page.get_by_role("heading", name="History of changes")).to_be_visible()
     expect(page.locator("tbody tr").first).to_contain_text("Allergy: Penicillin")
     screenshot(page, "patient-history")
