@@ -202,6 +202,8 @@ LOGGING = {
     "loggers": {
         # The development server logs full URLs; ours carry no patient data, but keep it quiet.
         "django.server": {"level": "WARNING"},
+        # django-axes logs every reset at INFO; lockouts are in the audit trail instead.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -396,6 +396,7 @@ def test_load_demo_twice_does_not_duplicate(monkeypatch):
     assert _counts() == before
 
 
+@pytest.mark.django_db(transaction=True)
 def test_load_demo_reset_flushes_and_reloads():
     # given a demo clinic and one extra patient added by hand
     _load()

@@ -11,7 +11,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from clinic.reminders.jobs import default_worker_id, jobs_run
 from clinic.reminders.services import reminders_schedule_due
@@ -59,7 +59,10 @@ class Command(BaseCommand):
         total, last_sweep = 0, None
         try:
             while not stopping["now"]:
-                close_old_connections()
+                # A long-running worker drops stale connections between jobs; never inside an outer
+                # transaction (a test's), where closing would lose it.
+                if not connection.in_atomic_block:
+                    close_old_connections()
                 if sweep_minutes and (
                     last_sweep is None or time.monotonic() - last_sweep >= sweep_minutes * 60
                 ):
