@@ -50,6 +50,7 @@ from clinic.accounts.services import (
     user_password_change,
     user_two_factor_reset,
 )
+from clinic.core.forms import apply_service_errors
 from clinic.core.middleware import ACTIVE_CLINIC_SESSION_KEY
 from clinic.core.pagination import paginate
 from clinic.core.permissions import permission_required
@@ -241,7 +242,7 @@ def staff_add(request):
                 submission_key=data["submission_key"],
             )
         except ValidationError as exc:
-            create_form.add_error(None, exc)
+            apply_service_errors(create_form, exc)
         else:
             messages.success(request, STAFF_CREATED.format(name=user.signature_name))
             return redirect("accounts:users")
@@ -256,7 +257,7 @@ def staff_add(request):
                 submission_key=data["submission_key"],
             )
         except ValidationError as exc:
-            colleague_form.add_error(None, exc)
+            apply_service_errors(colleague_form, exc)
         else:
             messages.success(
                 request,
@@ -284,7 +285,7 @@ def membership_edit(request, membership_id: int):
                 is_active=form.cleaned_data["is_active"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, MEMBERSHIP_SAVED.format(name=membership.user.signature_name))
             return redirect("accounts:users")

@@ -1,6 +1,22 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from clinic.core.clinical_settings import SettingDefinition
+
+
+def apply_service_errors(
+    form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on the form fields it names (`field_map` renames a service
+    key to a form field); errors for keys the form has no field for, and non-field errors, go on
+    the form as a whole."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            target = field_map.get(name, name)
+            form.add_error(target if target in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
 
 
 class SettingForm(forms.Form):

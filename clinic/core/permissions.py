@@ -16,8 +16,9 @@ def user_can(request, perm: str) -> bool:
     return membership is not None and role_has_perm(membership.role, perm)
 
 
-def permission_required(perm: str):
-    """Require a signed-in user whose role at the active clinic grants `perm` (else 403)."""
+def _guard(allowed, required_permission):
+    """Decorate a view: sign-in, an active membership at the clinic, and a role `allowed(role)`.
+    `required_permission` is kept on the view for the permission matrix tests."""
 
     def decorator(view):
         @wraps(view)
@@ -26,11 +27,22 @@ def permission_required(perm: str):
                 return redirect_to_login(request.get_full_path())
             if getattr(request, "membership", None) is None:
                 raise PermissionDenied(NO_CLINIC)
-            if not role_has_perm(request.membership.role, perm):
+            if not allowed(request.membership.role):
                 raise PermissionDenied(NOT_PERMITTED)
             return view(request, *args, **kwargs)
 
-        wrapped.required_permission = perm
+        wrapped.required_permission = required_permission
         return wrapped
 
     return decorator
+
+
+def permission_required(perm: str):
+    """Require a signed-in user whose role at the active clinic grants `perm` (else 403)."""
+    return _guard(lambda role: role_has_perm(role, perm), perm)
+
+
+def any_permission_required(*perms: str):
+    """Like permission_required, for pages more than one permission opens (e.g. view protocols);
+    `required_permission` is then the tuple of them."""
+    return _guard(lambda role: any(role_has_perm(role, perm) for perm in perms), perms)

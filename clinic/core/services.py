@@ -71,7 +71,13 @@ def idempotent(
         return create(), True
     existing = IdempotencyKey.objects.filter(scope=scope, key=key).first()
     if existing is not None:
-        return model.objects.get(pk=existing.object_id), False
+        if existing.clinic_id == (clinic.pk if clinic else None) and (
+            existing.object_type == model._meta.label
+        ):
+            return model.objects.get(pk=existing.object_id), False
+        # A key recorded at another clinic is not a repeat of this submission: never hand that
+        # clinic's record back; create this one without the key.
+        return create(), True
     obj = create()
     # The unique (scope, key) constraint makes a concurrent twin fail its whole transaction.
     IdempotencyKey.objects.create(

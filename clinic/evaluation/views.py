@@ -304,6 +304,14 @@ def _rule_form_initial(rule: CandidacyRule) -> dict:
     }
 
 
+RULE_FIELDS = ("kind", "severity", "pathway", "condition", "message", "source", "active", "reason")
+
+
+def _rule_fields(data: dict) -> dict:
+    """The rule form's values that both adding and revising a rule pass to the service."""
+    return {name: data[name] for name in RULE_FIELDS}
+
+
 def _rule_help() -> dict:
     return {"history_items": HISTORY_ITEMS, "drug_classes": DRUG_CLASSES}
 
@@ -319,15 +327,8 @@ def rule_add(request):
                 clinic=request.clinic,
                 created_by=request.user,
                 rule_id=data["rule_id"],
-                kind=data["kind"],
-                severity=data["severity"],
-                pathway=data["pathway"],
-                condition=data["condition"],
-                message=data["message"],
-                source=data["source"],
-                active=data["active"],
-                reason=data["reason"],
                 submission_key=data.get("submission_key"),
+                **_rule_fields(data),
             )
         except EvaluationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
@@ -354,15 +355,8 @@ def rule_edit(request, rule_id: str):
                 rule=rule,
                 clinic=request.clinic,
                 revised_by=request.user,
-                kind=data["kind"],
-                severity=data["severity"],
-                pathway=data["pathway"],
-                condition=data["condition"],
-                message=data["message"],
-                source=data["source"],
-                active=data["active"],
-                reason=data["reason"],
                 submission_key=data.get("submission_key"),
+                **_rule_fields(data),
             )
         except EvaluationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))

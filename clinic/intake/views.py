@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.roles import Perm
+from clinic.core.forms import apply_service_errors
 from clinic.core.pagination import paginate
 from clinic.core.permissions import permission_required, user_can
 from clinic.core.selectors import clinic_setting_value
@@ -29,7 +30,6 @@ from clinic.intake.services import (
     consultation_request_submit,
     contact_attempt_log,
 )
-from clinic.scheduling.forms import apply_service_errors
 from clinic.scheduling.selectors import clinic_today
 
 URGENT_SESSION_KEY = "intake_request_urgent"

@@ -261,12 +261,3 @@ class AllergyForm(forms.Form):
                                help_text="e.g. hives, anaphylaxis, nausea.")
     severity = forms.ChoiceField(label="Severity", choices=AllergySeverity.choices,
                                  initial=AllergySeverity.UNKNOWN)
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: field errors on their field, others on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

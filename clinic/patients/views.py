@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.roles import Perm
+from clinic.core.form_views import form_submit
 from clinic.core.pagination import paginate
 from clinic.core.permissions import permission_required
 from clinic.patients.forms import (
@@ -19,7 +21,6 @@ from clinic.patients.forms import (
     PatientForm,
     PatientRegisterForm,
     PatientSearchForm,
-    apply_service_errors,
 )
 from clinic.patients.models import Allergy, Diagnosis, DiagnosisStatus, Medication, Patient
 from clinic.patients.selectors import patient_chart, patient_history, patient_search
@@ -45,6 +46,10 @@ CHART_SECTIONS = {
     "allergies": "patients/_allergies.html",
     "measurements": "patients/_measurements.html",
 }
+
+
+def _chart_url(patient) -> str:
+    return reverse("patients:chart", kwargs={"patient_id": patient.pk})
 
 
 def _patient_or_404(request, patient_id: int) -> Patient:
@@ -80,17 +85,17 @@ def patient_list(request):
 @permission_required(Perm.PATIENT_EDIT)
 def patient_register_view(request):
     form = PatientRegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient = patient_register(
-                clinic=request.clinic, registered_by=request.user,
-                submission_key=form.cleaned_data.get("submission_key"), **form.service_fields(),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Registered with record number {patient.record_number}.")
-            return redirect("patients:chart", patient_id=patient.pk)
+    done = form_submit(
+        request, form,
+        lambda data: patient_register(
+            clinic=request.clinic, registered_by=request.user,
+            submission_key=data.get("submission_key"), **form.service_fields(),
+        ),
+        success=lambda patient: f"Registered with record number {patient.record_number}.",
+        redirect_to=lambda patient: _chart_url(patient),
+    )
+    if done:
+        return done
     return render(request, "patients/register.html", {"nav": "patients", "form": form})
 
 
@@ -98,14 +103,13 @@ def patient_register_view(request):
 def patient_edit(request, patient_id: int):
     patient = _patient_or_404(request, patient_id)
     form = PatientForm(request.POST or None, instance=patient)
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient_update(patient=patient, updated_by=request.user, **form.service_fields())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Patient details saved.")
-            return redirect("patients:chart", patient_id=patient.pk)
+    done = form_submit(
+        request, form,
+        lambda data: patient_update(patient=patient, updated_by=request.user, **form.service_fields()),
+        success="Patient details saved.", redirect_to=_chart_url(patient),
+    )
+    if done:
+        return done
     # The bound form's instance carries unsaved edits; the header shows the stored record.
     stored = _patient_or_404(request, patient_id) if form.is_bound else patient
     return render(request, "patients/edit.html",
@@ -157,19 +161,17 @@ def _clinical_form_page(request, patient, form, *, title: str, submit: str, intr
 def measurement_add(request, patient_id: int):
     patient = _patient_or_404(request, patient_id)
     form = MeasurementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            measurement_record(
-                patient=patient, recorded_by=request.user, measured_at=data["measured_at"],
-                weight_kg=data["weight_kg"], height_cm=data["height_cm"],
-                submission_key=data.get("submission_key"),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Measurement recorded.")
-            return redirect("patients:chart", patient_id=patient.pk)
+    done = form_submit(
+        request, form,
+        lambda data: measurement_record(
+            patient=patient, recorded_by=request.user, measured_at=data["measured_at"],
+            weight_kg=data["weight_kg"], height_cm=data["height_cm"],
+            submission_key=data.get("submission_key"),
+        ),
+        success="Measurement recorded.", redirect_to=_chart_url(patient),
+    )
+    if done:
+        return done
     return _clinical_form_page(
         request, patient, form, title="Record weight and height", submit="Save measurement",
         intro="Weight in kilograms and height in centimetres; either or both.",
@@ -180,19 +182,17 @@ def measurement_add(request, patient_id: int):
 def diagnosis_add_view(request, patient_id: int):
     patient = _patient_or_404(request, patient_id)
     form = DiagnosisForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            diagnosis_add(
-                patient=patient, noted_by=request.user, icd10_code=data["icd10_code"],
-                description=data["description"], onset_date=data["onset_date"],
-                status=data["status"], submission_key=data.get("submission_key"),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Diagnosis added.")
-            return redirect("patients:chart", patient_id=patient.pk)
+    done = form_submit(
+        request, form,
+        lambda data: diagnosis_add(
+            patient=patient, noted_by=request.user, icd10_code=data["icd10_code"],
+            description=data["description"], onset_date=data["onset_date"],
+            status=data["status"], submission_key=data.get("submission_key"),
+        ),
+        success="Diagnosis added.", redirect_to=_chart_url(patient),
+    )
+    if done:
+        return done
     return _clinical_form_page(request, patient, form, title="Add a diagnosis",
                                submit="Add diagnosis")
 
@@ -221,19 +221,17 @@ def diagnosis_status(request, patient_id: int, diagnosis_id: int):
 def medication_add_view(request, patient_id: int):
     patient = _patient_or_404(request, patient_id)
     form = MedicationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            medication_add(
-                patient=patient, recorded_by=request.user, name=data["name"], dose=data["dose"],
-                frequency=data["frequency"], drug_class=data["drug_class"],
-                started_on=data["started_on"], submission_key=data.get("submission_key"),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Medication added.")
-            return redirect("patients:chart", patient_id=patient.pk)
+    done = form_submit(
+        request, form,
+        lambda data: medication_add(
+            patient=patient, recorded_by=request.user, name=data["name"], dose=data["dose"],
+            frequency=data["frequency"], drug_class=data["drug_class"],
+            started_on=data["started_on"], submission_key=data.get("submission_key"),
+        ),
+        success="Medication added.", redirect_to=_chart_url(patient),
+    )
+    if done:
+        return done
     return _clinical_form_page(
         request, patient, form, title="Add a medication", submit="Add medication",
         intro="Current medications, with the class the interaction checks read.",
@@ -246,15 +244,14 @@ def medication_stop_view(request, patient_id: int, medication_id: int):
     medication = get_object_or_404(Medication, pk=medication_id, patient=patient,
                                    clinic=request.clinic)
     form = MedicationStopForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            medication_stop(medication=medication, stopped_by=request.user,
-                            stopped_on=form.cleaned_data["stopped_on"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"{medication.name} recorded as stopped.")
-            return redirect("patients:chart", patient_id=patient.pk)
+    done = form_submit(
+        request, form,
+        lambda data: medication_stop(medication=medication, stopped_by=request.user,
+                                     stopped_on=data["stopped_on"]),
+        success=f"{medication.name} recorded as stopped.", redirect_to=_chart_url(patient),
+    )
+    if done:
+        return done
     return _clinical_form_page(
         request, patient, form, title=f"Stop {medication}", submit="Record as stopped",
     )
@@ -264,19 +261,17 @@ def medication_stop_view(request, patient_id: int, medication_id: int):
 def allergy_add_view(request, patient_id: int):
     patient = _patient_or_404(request, patient_id)
     form = AllergyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            allergy_add(
-                patient=patient, recorded_by=request.user, substance=data["substance"],
-                reaction=data["reaction"], severity=data["severity"],
-                submission_key=data.get("submission_key"),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Allergy recorded.")
-            return redirect("patients:chart", patient_id=patient.pk)
+    done = form_submit(
+        request, form,
+        lambda data: allergy_add(
+            patient=patient, recorded_by=request.user, substance=data["substance"],
+            reaction=data["reaction"], severity=data["severity"],
+            submission_key=data.get("submission_key"),
+        ),
+        success="Allergy recorded.", redirect_to=_chart_url(patient),
+    )
+    if done:
+        return done
     return _clinical_form_page(request, patient, form, title="Record an allergy",
                                submit="Record allergy")
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.roles import Perm
+from clinic.core.forms import apply_service_errors
 from clinic.core.pagination import paginate
 from clinic.core.permissions import permission_required, user_can
 from clinic.reminders import selectors
@@ -17,7 +18,6 @@ from clinic.reminders.forms import MessageFilterForm, PreparationConfirmForm, St
 from clinic.reminders.jobs import job_retry_now
 from clinic.reminders.models import ConfirmationSource, Job
 from clinic.reminders.services import preparation_confirm
-from clinic.scheduling.forms import apply_service_errors
 from clinic.scheduling.models import Appointment
 
 JOB_QUEUED_AGAIN = "Job {id} is queued to run again now."

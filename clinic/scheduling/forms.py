@@ -25,15 +25,18 @@ def clinic_local_datetime(clinic: Clinic, day: dt.date, time: dt.time) -> dt.dat
     return local
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError, field_map: dict | None = None):
-    """Put a service's ValidationError on the form fields it names (or on the form as a whole)."""
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            target = field_map.get(name, name)
-            form.add_error(target if target in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+def set_local_datetime(
+    form: forms.Form, cleaned: dict, *, date: str = "date", time: str = "start_time",
+    target: str = "starts_at",
+) -> None:
+    """In a form's clean(): put the clinic-local datetime of the `date` and `time` fields in
+    cleaned[target], or a DST-gap error on the time field. `form.clinic` is the clinic."""
+    day, moment = cleaned.get(date), cleaned.get(time)
+    if day and moment:
+        try:
+            cleaned[target] = clinic_local_datetime(form.clinic, day, moment)
+        except ValidationError as exc:
+            form.add_error(time, exc)
 
 
 class ConsultationTimeMixin(forms.Form):
@@ -61,12 +64,7 @@ class ConsultationTimeMixin(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        day, time = cleaned.get("date"), cleaned.get("start_time")
-        if day and time:
-            try:
-                cleaned["starts_at"] = clinic_local_datetime(self.clinic, day, time)
-            except ValidationError as exc:
-                self.add_error("start_time", exc)
+        set_local_datetime(self, cleaned)
         return cleaned
 
 
@@ -208,12 +206,7 @@ class SlotForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        day, time = cleaned.get("date"), cleaned.get("start_time")
-        if day and time:
-            try:
-                cleaned["starts_at"] = clinic_local_datetime(self.clinic, day, time)
-            except ValidationError as exc:
-                self.add_error("start_time", exc)
+        set_local_datetime(self, cleaned)
         return cleaned
 
 
@@ -264,11 +257,7 @@ class SeriesMoveForm(ReasonForm):
             raise ValidationError("Give a number of days, or the next visit's new date and start time.")
         cleaned["shift_by"] = dt.timedelta(days=days) if days else None
         cleaned["new_first_start"] = None
-        if day and time:
-            try:
-                cleaned["new_first_start"] = clinic_local_datetime(self.clinic, day, time)
-            except ValidationError as exc:
-                self.add_error("new_time", exc)
+        set_local_datetime(self, cleaned, date="new_date", time="new_time", target="new_first_start")
         return cleaned
 
 
@@ -292,12 +281,7 @@ class RescheduleForm(ReasonForm):
 
     def clean(self):
         cleaned = super().clean()
-        day, time = cleaned.get("date"), cleaned.get("start_time")
-        if day and time:
-            try:
-                cleaned["starts_at"] = clinic_local_datetime(self.clinic, day, time)
-            except ValidationError as exc:
-                self.add_error("start_time", exc)
+        set_local_datetime(self, cleaned)
         return cleaned
 
 

@@ -266,7 +266,11 @@ def clinic_closure_add(*, clinic, date: dt.date, reason: str, added_by) -> Clini
 
 
 def clinic_closure_remove(*, closure: ClinicClosure, removed_by) -> None:
+    """Reopen a closed date. Removing one already removed (a double submit) does nothing."""
     with transaction.atomic():
+        closure = ClinicClosure.objects.select_for_update().filter(pk=closure.pk).first()
+        if closure is None:
+            return
         before = model_snapshot(closure)
         audit_record(
             action=AuditAction.DELETE, actor=removed_by, clinic=closure.clinic, obj=closure,
@@ -279,8 +283,12 @@ def clinic_closure_remove(*, closure: ClinicClosure, removed_by) -> None:
 
 
 def room_set_active(*, room: Room, is_active: bool, changed_by) -> Room:
-    """Take a chair or room out of use (or back). Booked visits stay; the planner stops using it."""
+    """Take a chair or room out of use (or back). Booked visits stay; the planner stops using it.
+    A room already in the wanted state is left as it is (nothing audited)."""
     with transaction.atomic():
+        room = Room.objects.select_for_update().get(pk=room.pk)
+        if room.is_active == is_active:
+            return room
         before = model_snapshot(room)
         room.is_active = is_active
         room.save(update_fields=["is_active", "updated_at"])
@@ -444,6 +452,9 @@ def staff_shift_remove(*, shift: StaffShift, removed_by, reason: str) -> None:
     """Take a shift off the roster (audited with the shift as it was and the reason)."""
     reason = _reason(reason)
     with transaction.atomic():
+        shift = StaffShift.objects.select_for_update().filter(pk=shift.pk).first()
+        if shift is None:
+            return  # already removed (a double submit)
         audit_record(
             action=AuditAction.DELETE, actor=removed_by, clinic=shift.clinic, obj=shift,
             summary="Shift removed", before=model_snapshot(shift), extra={"reason": reason},

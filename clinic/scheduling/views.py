@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.roles import Perm
+from clinic.core.form_views import form_submit
+from clinic.core.forms import apply_service_errors
 from clinic.core.pagination import paginate
 from clinic.core.permissions import permission_required
 from clinic.patients.models import Patient
@@ -39,7 +41,6 @@ from clinic.scheduling.forms import (
     ShiftForm,
     SlotFormSet,
     WeekForm,
-    apply_service_errors,
 )
 from clinic.scheduling.ics import render_calendar
 from clinic.scheduling.models import (
@@ -117,23 +118,26 @@ def consultation_book_view(request, patient_id: int | None = None):
     if patient_id is not None:
         patient = get_object_or_404(Patient, pk=patient_id, clinic=request.clinic)
     form = ConsultationBookForm(request.POST or None, clinic=request.clinic, patient=patient)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            appointment = consultation_book(
-                patient=form.patient, starts_at=data["starts_at"], booked_by=request.user,
-                room=data["room"], clinician=data["clinician"], notes=data["notes"],
-                submission_key=data["submission_key"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc, {"starts_at": "start_time"})
-        else:
-            local = appointment.starts_at.astimezone(request.clinic.tzinfo)
-            messages.success(
-                request,
-                f"Consultation booked for {form.patient.record_number} on {local:%a %d %b %Y at %H:%M}.",
-            )
-            return redirect(day_list_url(local.date()))
+
+    def local_start(appointment: Appointment) -> dt.datetime:
+        return appointment.starts_at.astimezone(request.clinic.tzinfo)
+
+    done = form_submit(
+        request, form,
+        lambda data: consultation_book(
+            patient=form.patient, starts_at=data["starts_at"], booked_by=request.user,
+            room=data["room"], clinician=data["clinician"], notes=data["notes"],
+            submission_key=data["submission_key"],
+        ),
+        success=lambda appointment: (
+            f"Consultation booked for {form.patient.record_number} "
+            f"on {local_start(appointment):%a %d %b %Y at %H:%M}."
+        ),
+        redirect_to=lambda appointment: day_list_url(local_start(appointment).date()),
+        field_map={"starts_at": "start_time"},
+    )
+    if done:
+        return done
     return render(
         request, "scheduling/book.html",
         {"nav": "appointments", "form": form, "patient": patient},
@@ -316,6 +320,10 @@ def series_new(request, patient_id: int):
     return render(request, "scheduling/series_new.html", context)
 
 
+def _series_url(series: AppointmentSeries) -> str:
+    return reverse("scheduling:series_detail", kwargs={"series_id": series.pk})
+
+
 def _series_or_404(request, series_id: int) -> AppointmentSeries:
     try:
         return selectors.series_detail(clinic=request.clinic, series_id=series_id)
@@ -340,16 +348,15 @@ def series_detail(request, series_id: int):
 def series_move_view(request, series_id: int):
     series = _series_or_404(request, series_id)
     form = SeriesMoveForm(_posted(request), clinic=request.clinic)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            series_move(series=series, moved_by=request.user, reason=data["reason"],
-                        shift_by=data["shift_by"], new_first_start=data["new_first_start"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc, {"shift": None, "starts_at": "new_time"})
-        else:
-            messages.success(request, SERIES_MOVED)
-            return redirect("scheduling:series_detail", series_id=series.pk)
+    done = form_submit(
+        request, form,
+        lambda data: series_move(series=series, moved_by=request.user, reason=data["reason"],
+                                 shift_by=data["shift_by"], new_first_start=data["new_first_start"]),
+        success=SERIES_MOVED, redirect_to=_series_url(series),
+        field_map={"shift": None, "starts_at": "new_time"},
+    )
+    if done:
+        return done
     return render(request, "scheduling/series_move.html",
                   {"nav": "appointments", "series": series, "form": form})
 
@@ -358,14 +365,13 @@ def series_move_view(request, series_id: int):
 def series_cancel_view(request, series_id: int):
     series = _series_or_404(request, series_id)
     form = ReasonForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            series_cancel(series=series, cancelled_by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, SERIES_CANCELLED)
-            return redirect("scheduling:series_detail", series_id=series.pk)
+    done = form_submit(
+        request, form,
+        lambda data: series_cancel(series=series, cancelled_by=request.user, reason=data["reason"]),
+        success=SERIES_CANCELLED, redirect_to=_series_url(series),
+    )
+    if done:
+        return done
     return render(request, "scheduling/series_cancel.html",
                   {"nav": "appointments", "series": series, "form": form})
 
@@ -397,19 +403,20 @@ def appointment_reschedule_view(request, appointment_id: int):
         _posted(request), clinic=request.clinic, room_kind=room_kind,
         initial={"date": local.date(), "start_time": local.time(), "room": appointment.room_id},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            moved = appointment_reschedule(
-                appointment=appointment, starts_at=data["starts_at"], room=data["room"],
-                moved_by=request.user, reason=data["reason"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc, {"starts_at": "start_time"})
-        else:
-            when = moved.starts_at.astimezone(tz).strftime("%a %d %b %Y %H:%M")
-            messages.success(request, VISIT_MOVED.format(when=when))
-            return redirect(_after_change(moved, request.clinic))
+    done = form_submit(
+        request, form,
+        lambda data: appointment_reschedule(
+            appointment=appointment, starts_at=data["starts_at"], room=data["room"],
+            moved_by=request.user, reason=data["reason"],
+        ),
+        success=lambda moved: VISIT_MOVED.format(
+            when=moved.starts_at.astimezone(tz).strftime("%a %d %b %Y %H:%M")
+        ),
+        redirect_to=lambda moved: _after_change(moved, request.clinic),
+        field_map={"starts_at": "start_time"},
+    )
+    if done:
+        return done
     return render(request, "scheduling/appointment_reschedule.html",
                   {"nav": "appointments", "appointment": appointment, "form": form})
 
@@ -418,15 +425,15 @@ def appointment_reschedule_view(request, appointment_id: int):
 def appointment_cancel_view(request, appointment_id: int):
     appointment = _appointment_or_404(request, appointment_id)
     form = ReasonForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            cancelled = appointment_cancel(appointment=appointment, cancelled_by=request.user,
-                                           reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, VISIT_CANCELLED)
-            return redirect(_after_change(cancelled, request.clinic))
+    done = form_submit(
+        request, form,
+        lambda data: appointment_cancel(appointment=appointment, cancelled_by=request.user,
+                                        reason=data["reason"]),
+        success=VISIT_CANCELLED,
+        redirect_to=lambda cancelled: _after_change(cancelled, request.clinic),
+    )
+    if done:
+        return done
     return render(request, "scheduling/appointment_cancel.html",
                   {"nav": "appointments", "appointment": appointment, "form": form})
 
@@ -501,15 +508,14 @@ def types_view(request):
     """The clinic's visit types (chair time, infusion part, colour) and a form to add one."""
     clinic = request.clinic
     form = AppointmentTypeForm(_posted(request), initial={"is_active": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            appointment_type_create(clinic=clinic, created_by=request.user, **{
-                k: v for k, v in form.cleaned_data.items() if k != "is_active"})
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Visit type added.")
-            return redirect("scheduling:types")
+    done = form_submit(
+        request, form,
+        lambda data: appointment_type_create(clinic=clinic, created_by=request.user, **{
+            k: v for k, v in data.items() if k != "is_active"}),
+        success="Visit type added.", redirect_to="scheduling:types",
+    )
+    if done:
+        return done
     context = {"nav": "settings", "form": form,
                "types": selectors.appointment_types(clinic=clinic, include_inactive=True)}
     return render(request, "scheduling/types.html", context)
@@ -528,15 +534,14 @@ def type_edit(request, type_id: int):
     appointment_type = get_object_or_404(AppointmentType, pk=type_id, clinic=request.clinic)
     initial = {name: getattr(appointment_type, name) for name in AppointmentTypeForm.base_fields}
     form = AppointmentTypeForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            appointment_type_update(appointment_type=appointment_type, updated_by=request.user,
-                                    **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Visit type saved.")
-            return redirect("scheduling:types")
+    done = form_submit(
+        request, form,
+        lambda data: appointment_type_update(appointment_type=appointment_type,
+                                             updated_by=request.user, **data),
+        success="Visit type saved.", redirect_to="scheduling:types",
+    )
+    if done:
+        return done
     return render(request, "scheduling/type_edit.html",
                   {"nav": "settings", "form": form, "appointment_type": appointment_type})
 
@@ -545,15 +550,14 @@ def type_edit(request, type_id: int):
 def rooms_view(request):
     """Infusion chairs and consultation rooms: add, take out of use, bring back."""
     form = RoomForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            room_create(clinic=request.clinic, name=form.cleaned_data["name"],
-                        kind=form.cleaned_data["kind"], created_by=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Added.")
-            return redirect("scheduling:rooms")
+    done = form_submit(
+        request, form,
+        lambda data: room_create(clinic=request.clinic, name=data["name"], kind=data["kind"],
+                                 created_by=request.user),
+        success="Added.", redirect_to="scheduling:rooms",
+    )
+    if done:
+        return done
     return render(request, "scheduling/rooms.html", {
         "nav": "settings", "form": form, "rooms": selectors.rooms_all(clinic=request.clinic)})
 
@@ -562,7 +566,10 @@ def rooms_view(request):
 @permission_required(Perm.SETTINGS_EDIT)
 def room_toggle(request, room_id: int):
     room = get_object_or_404(Room, pk=room_id, clinic=request.clinic)
-    room_set_active(room=room, is_active=not room.is_active, changed_by=request.user)
+    # The button posts the state it asks for, so a double click does not flip the room back.
+    wanted = request.POST.get("is_active")
+    is_active = wanted == "1" if wanted in ("0", "1") else not room.is_active
+    room = room_set_active(room=room, is_active=is_active, changed_by=request.user)
     messages.success(request, f"{room.name} is {'in use' if room.is_active else 'out of use'}.")
     return redirect("scheduling:rooms")
 
@@ -574,19 +581,22 @@ def shifts_view(request):
     today = clinic_today(clinic)
     start = selectors.week_start_of(_day_from(request, "start", today))
     form = ShiftForm(_posted(request), clinic=clinic, initial={"date": today})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            shift = staff_shift_create(
-                clinic=clinic, user=data["user"], starts_at=data["starts_at"], ends_at=data["ends_at"],
-                created_by=request.user, notes=data["notes"], submission_key=data["submission_key"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc, {"starts_at": "start_time", "ends_at": "end_time"})
-        else:
-            messages.success(request, "Shift added.")
-            week = selectors.week_start_of(shift.starts_at.astimezone(clinic.tzinfo).date())
-            return redirect(f"{reverse('scheduling:shifts')}?start={week.isoformat()}")
+
+    def week_of(shift: StaffShift) -> str:
+        week = selectors.week_start_of(shift.starts_at.astimezone(clinic.tzinfo).date())
+        return f"{reverse('scheduling:shifts')}?start={week.isoformat()}"
+
+    done = form_submit(
+        request, form,
+        lambda data: staff_shift_create(
+            clinic=clinic, user=data["user"], starts_at=data["starts_at"], ends_at=data["ends_at"],
+            created_by=request.user, notes=data["notes"], submission_key=data["submission_key"],
+        ),
+        success="Shift added.", redirect_to=week_of,
+        field_map={"starts_at": "start_time", "ends_at": "end_time"},
+    )
+    if done:
+        return done
     range_start, _ = selectors.clinic_day_bounds(clinic, start)
     _, range_end = selectors.clinic_day_bounds(clinic, start + dt.timedelta(days=6))
     context = {

@@ -4,22 +4,12 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from clinic.treatment import selectors
 from clinic.treatment.models import Diluent, DosingMode, Protocol, TreatmentCourse
 from clinic.treatment.services.protocols import PROTOCOL_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names (else on the form as a whole)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class SubmissionKeyMixin(forms.Form):

@@ -2,19 +2,19 @@
 check) and the predicted concentration chart. Thin: forms parse, services decide, selectors read.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic.accounts.roles import Perm, role_has_perm
+from clinic.accounts.roles import Perm
+from clinic.core.form_views import form_submit
+from clinic.core.forms import apply_service_errors
 from clinic.core.pagination import paginate
-from clinic.core.permissions import NO_CLINIC, NOT_PERMITTED, permission_required, user_can
+from clinic.core.permissions import any_permission_required, permission_required, user_can
 from clinic.core.selectors import clinic_setting_value
 from clinic.core.signatures import SignatureError
 from clinic.patients.models import Patient
@@ -30,7 +30,6 @@ from clinic.treatment.forms import (
     ProtocolForm,
     SignForm,
     StopForm,
-    apply_service_errors,
 )
 from clinic.treatment.models import (
     CourseStatus,
@@ -69,26 +68,6 @@ ORDER_CANCELLED = "Order cancelled."
 ORDER_CHECK_REFUSED = "Refused: {fields} did not match. Nothing was signed; check and re-enter."
 PROTOCOL_SAVED = "Saved as version {version}. Version {old} stays with the orders that used it."
 LIBRARY_SEEDED = "{count} standard protocol(s) added."
-
-
-def any_permission_required(*perms: str):
-    """Like permission_required, for pages more than one permission opens (e.g. view protocols)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if getattr(request, "membership", None) is None:
-                raise PermissionDenied(NO_CLINIC)
-            if not any(role_has_perm(request.membership.role, perm) for perm in perms):
-                raise PermissionDenied(NOT_PERMITTED)
-            return view(request, *args, **kwargs)
-
-        wrapped.required_permission = perms
-        return wrapped
-
-    return decorator
 
 
 # --- Protocols -------------------------------------------------------------------------------------
@@ -143,20 +122,20 @@ def protocol_edit(request, protocol_id: int):
             current = newer
         return redirect("treatment:protocol_edit", protocol_id=current.pk)
     form = ProtocolForm(request.POST or None, instance=protocol)
-    if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "change_reason"}
-        try:
-            new = protocol_revise(
-                protocol=protocol,
-                revised_by=request.user,
-                change_reason=form.cleaned_data["change_reason"],
-                **fields,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, PROTOCOL_SAVED.format(version=new.version, old=protocol.version))
-            return redirect("treatment:protocol_detail", protocol_id=new.pk)
+    done = form_submit(
+        request,
+        form,
+        lambda data: protocol_revise(
+            protocol=protocol,
+            revised_by=request.user,
+            change_reason=data["change_reason"],
+            **{k: v for k, v in data.items() if k != "change_reason"},
+        ),
+        success=lambda new: PROTOCOL_SAVED.format(version=new.version, old=protocol.version),
+        redirect_to=lambda new: reverse("treatment:protocol_detail", kwargs={"protocol_id": new.pk}),
+    )
+    if done:
+        return done
     return render(
         request,
         "treatment/protocol_form.html",
@@ -191,31 +170,35 @@ def patient_courses(request, patient_id: int):
 def course_create_view(request, patient_id: int):
     patient = get_object_or_404(Patient, pk=patient_id, clinic=request.clinic)
     form = CourseCreateForm(request.POST or None, clinic=request.clinic, patient=patient)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            course = course_create(
-                patient=patient,
-                protocol=data["protocol"],
-                created_by=request.user,
-                indication=data["indication"],
-                icd10_code=data["icd10_code"],
-                goals=data["goals"],
-                planned_infusions=data["planned_infusions"],
-                planned_start_date=data["planned_start_date"],
-                follows=data["follows"],
-                submission_key=data["submission_key"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Course drafted. Review it and sign.")
-            return redirect("treatment:course_detail", course_id=course.pk)
+    done = form_submit(
+        request,
+        form,
+        lambda data: course_create(
+            patient=patient,
+            protocol=data["protocol"],
+            created_by=request.user,
+            indication=data["indication"],
+            icd10_code=data["icd10_code"],
+            goals=data["goals"],
+            planned_infusions=data["planned_infusions"],
+            planned_start_date=data["planned_start_date"],
+            follows=data["follows"],
+            submission_key=data["submission_key"],
+        ),
+        success="Course drafted. Review it and sign.",
+        redirect_to=_course_url,
+    )
+    if done:
+        return done
     return render(
         request,
         "treatment/course_form.html",
         {"nav": "patients", "patient": patient, "form": form},
     )
+
+
+def _course_url(course: TreatmentCourse) -> str:
+    return reverse("treatment:course_detail", kwargs={"course_id": course.pk})
 
 
 def _course_or_404(request, course_id: int) -> TreatmentCourse:
@@ -296,14 +279,15 @@ def course_complete_view(request, course_id: int):
 def course_stop_view(request, course_id: int):
     course = _course_or_404(request, course_id)
     form = StopForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            course_stop(course=course, stopped_by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, COURSE_STOPPED)
-            return redirect("treatment:course_detail", course_id=course.pk)
+    done = form_submit(
+        request,
+        form,
+        lambda data: course_stop(course=course, stopped_by=request.user, reason=data["reason"]),
+        success=COURSE_STOPPED,
+        redirect_to=_course_url,
+    )
+    if done:
+        return done
     return render(
         request,
         "treatment/course_stop.html",
@@ -542,14 +526,15 @@ def order_verify_view(request, order_id: int):
 def order_cancel_view(request, order_id: int):
     order = _order_or_404(request, order_id)
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            order_cancel(order=order, cancelled_by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, ORDER_CANCELLED)
-            return redirect("treatment:course_detail", course_id=order.course_id)
+    done = form_submit(
+        request,
+        form,
+        lambda data: order_cancel(order=order, cancelled_by=request.user, reason=data["reason"]),
+        success=ORDER_CANCELLED,
+        redirect_to=reverse("treatment:course_detail", kwargs={"course_id": order.course_id}),
+    )
+    if done:
+        return done
     return render(
         request,
         "treatment/order_cancel.html",

@@ -5,6 +5,7 @@ example.com. Clinical profiles pair an indication with ICD-10-CM codes and the m
 patient typically takes, so the interaction and contraindication rules have something to find.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -45,7 +46,8 @@ CLINICS = {
     },
 }
 
-# Four infusion chairs and two consultation rooms per clinic.
+# Four infusion chairs and two consultation rooms per clinic; Harbor has two more chairs (its
+# infusion day has five patients in the chairs at once, see INFUSION_DAY).
 ROOMS = [
     ("Chair 1", "chair"),
     ("Chair 2", "chair"),
@@ -54,6 +56,7 @@ ROOMS = [
     ("Consult A", "consult"),
     ("Consult B", "consult"),
 ]
+EXTRA_ROOMS = {HARBOR_SLUG: [("Chair 5", "chair"), ("Chair 6", "chair")]}
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,11 @@ STAFF = [
     StaffMember("physician2", "Arjun", "Patel", Role.PHYSICIAN, HARBOR_SLUG, "MD"),
     StaffMember("nurse", "Dana", "Whitfield", Role.NURSE, HARBOR_SLUG, "RN"),
     StaffMember("nurse2", "Luis", "Ortega", Role.NURSE, HARBOR_SLUG, "RN"),
+    StaffMember("nurse3", "Grace", "Okafor", Role.NURSE, HARBOR_SLUG, "RN"),
     StaffMember("frontdesk", "Casey", "Nguyen", Role.FRONT_DESK, HARBOR_SLUG),
     StaffMember("summit.admin", "Jordan", "Blake", Role.ADMIN, SUMMIT_SLUG),
     StaffMember("summit.nurse", "Priya", "Raman", Role.NURSE, SUMMIT_SLUG, "RN"),
+    StaffMember("summit.nurse2", "Hannah", "Brooks", Role.NURSE, SUMMIT_SLUG, "RN"),
     StaffMember("summit.frontdesk", "Tyler", "Hughes", Role.FRONT_DESK, SUMMIT_SLUG),
 ]
 
@@ -284,6 +289,38 @@ SAFETY_ALERT_PATIENT = (JourneyStage.EVALUATION, 5)
 NON_RESPONDER = (JourneyStage.INDUCTION, 3)
 AWAITING_DOUBLE_CHECK = (JourneyStage.INDUCTION, 11)
 NON_RESPONDER_DONE = 4  # induction infusions behind the non-responder (a fifth may be today)
+
+# --- The infusion day (docs/demo.md "The infusion day") ---------------------------------------
+
+# Opening hours (every weekday, the clinic's zone) and the nurses' shifts around them, from
+# SHIFT_DAYS_BACK days ago to SHIFT_DAYS_AHEAD days ahead (an induction series runs up to three
+# weeks, and a series is only booked where the nurse ratio can be checked).
+CLINIC_OPENS, CLINIC_CLOSES = dt.time(8), dt.time(18)
+SHIFT_STARTS, SHIFT_ENDS = dt.time(7, 30), dt.time(18, 30)
+SHIFT_DAYS_BACK, SHIFT_DAYS_AHEAD = 14, 21
+
+# Today at Harbor: the n-th induction patient -> the state of their infusion session now.
+INFUSION_DAY = {
+    4: "discharged",
+    5: "recovering",
+    6: "running",
+    7: "paused",
+    8: "ready",
+    9: "checked_in",
+}
+# Minutes before "now" of each step of today's sessions (the chair is Chair 1..6 in this order).
+# A mood infusion runs 40 min; recovery lasts at least 60 min before the discharge.
+INFUSION_DAY_PLAN = {
+    "discharged": {"appointment": 215, "check_in": 210, "gate": 198, "start": 190, "stop": 150,
+                   "discharge": 78},
+    "recovering": {"appointment": 110, "check_in": 105, "gate": 94, "start": 72, "stop": 32},
+    "paused":     {"appointment": 60, "check_in": 57, "gate": 46, "start": 36, "pause": 6},
+    "running":    {"appointment": 45, "check_in": 40, "gate": 28, "start": 20},
+    "ready":      {"appointment": 20, "check_in": 17, "gate": 6},
+    "checked_in": {"appointment": 5, "check_in": 3},
+}
+RUNNING_ALERT_BP = (186, 112)  # the reading just taken in the running chair: a "pause" alert, open
+PAUSE_NOTE = "Patient asked for a short break: dissociation uncomfortable."
 
 
 @dataclass(frozen=True)

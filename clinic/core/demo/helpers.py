@@ -135,13 +135,18 @@ class RoomCalendar:
     """
 
     CONSULT_STARTS = [dt.time(h) for h in (9, 10, 11, 13, 14, 15, 16)]
-    CHAIR_STARTS = [dt.time(8), dt.time(9, 30), dt.time(11), dt.time(12, 30), dt.time(14), dt.time(15, 30)]
+    # Two-hour chair visits (a mood infusion and its recovery) on the hour.
+    CHAIR_STARTS = [dt.time(8), dt.time(10), dt.time(12), dt.time(14), dt.time(16)]
     LONG_CHAIR_STARTS = [dt.time(8), dt.time(12, 30)]
 
     def __init__(self, *, tz: zoneinfo.ZoneInfo, rooms: list[Room]):
         self.tz = tz
         self.rooms = rooms
         self.busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {r.pk: [] for r in rooms}
+
+    def reserve(self, room: Room, start: dt.datetime, end: dt.datetime) -> None:
+        """Hold a slot chosen elsewhere (today's infusion day) so no other booking takes it."""
+        self.busy[room.pk].append((start, end))
 
     def _free(self, room: Room, start: dt.datetime, end: dt.datetime) -> bool:
         return all(end <= s or start >= e for s, e in self.busy[room.pk])

@@ -357,6 +357,8 @@ class JourneyMixin:
         visits = infusions[: data.INDUCTION_INFUSIONS] if stage != JourneyStage.INACTIVE else infusions
         course = self.course(slug, patient, physician, induction_code, profile, visits[0], decided_at)
         self.activate(course, physician, visits[0])
+        if stage == JourneyStage.INDUCTION:
+            visits = self.series_for(slug, patient, course, visits)  # the visits still to come
         response = self.response_kind(slug, stage, nth, len(visits), rng)
         fraction = rng.uniform(*RESPONSE_FRACTION[response])
         trajectory = self.trajectories(baseline, len(visits), fraction, rng, mood=profile.kind == "mood")
@@ -495,6 +497,9 @@ class JourneyMixin:
         """Before the infusion: PHQ-9 for mood (and GAD-7 for anxiety); pain before and, once the
         infusion is over, after."""
         before = visit.starts_at - 20 * MINUTE
+        today_visit = self.is_infusion_day_visit(visit)
+        if today_visit:
+            before = self.since_midnight(before)  # today's questionnaire, for the readiness gate
         for code in ("phq9", "gad7"):
             if code in trajectory:
                 total = min(trajectory[code][index] + drift, 27 if code == "phq9" else 21)
@@ -505,7 +510,7 @@ class JourneyMixin:
             post = max(0, pre - rng.randint(2, 4))
             self.score(patient, "pain_nrs", {"pain": pre}, ResponseContext.PRE_INFUSION, nurse, before, visit)
             after = visit.ends_at - 10 * MINUTE
-            if after <= self.now:
+            if after <= self.now and not today_visit:
                 self.score(
                     patient, "pain_nrs", {"pain": post}, ResponseContext.POST_INFUSION, nurse, after, visit
                 )
@@ -599,9 +604,11 @@ class JourneyMixin:
         demo_backdate(InfusionOrder, order.pk, created_at=signed_at - 2 * MINUTE)
         demo_backdate(ElectronicSignature, order.signature_id, signed_at=signed_at)
         self.bump("infusion orders")
+        self.visit_orders[visit.pk] = order
         if visit.starts_at > self.now and self.special(slug, stage, nth, data.AWAITING_DOUBLE_CHECK):
             return  # signed; the nurse's double check is still to do
-        nurse = self.user_by_pk[visit.clinician_id]
+        # The visit's nurse double-checks; a series visit has none yet: the clinic's first nurse.
+        nurse = self.user_by_pk.get(visit.clinician_id) or self.staff_of(slug, Role.NURSE)[0]
         order = order_verify(
             order=order,
             verifier=nurse,
@@ -612,6 +619,7 @@ class JourneyMixin:
             patient_date_of_birth=course.patient.date_of_birth,
             identity_confirmed=True,
         )
+        self.visit_orders[visit.pk] = order
         demo_backdate(
             ElectronicSignature,
             order.verification_signature_id,

@@ -28,8 +28,10 @@ from clinic.core.demo.helpers import (
     email_for,
     next_working_day,
 )
+from clinic.core.demo.infusion_day import InfusionDayMixin
 from clinic.core.demo.journey import JourneyMixin
 from clinic.core.models import Clinic
+from clinic.core.selectors import clinic_setting_value
 from clinic.intake.models import ConsultationRequest, ContactAttempt
 from clinic.intake.services import (
     consultation_request_close,
@@ -47,19 +49,33 @@ from clinic.patients.services import (
     patient_link_portal_user,
     patient_register,
 )
-from clinic.scheduling.models import AppointmentKind, AppointmentStatus, Room, RoomKind
-from clinic.scheduling.services import appointment_book, consultation_book
+from clinic.scheduling import settings as scheduling_keys
+from clinic.scheduling.models import AppointmentKind, AppointmentStatus, AppointmentType, Room, RoomKind
+from clinic.scheduling.services import (
+    appointment_book,
+    appointment_types_seed,
+    clinic_hours_set,
+    consultation_book,
+    series_book,
+    staff_shift_create,
+)
 from clinic.treatment.services import protocol_library_seed
 
-# Minutes a booking occupies its room: consultation; mood infusion (40 min) with recovery; pain
-# infusion (4 h) with recovery.
-MINUTES = {
-    AppointmentKind.CONSULTATION: 60,
-    AppointmentKind.MOOD_INFUSION: 90,
-    AppointmentKind.BOOSTER: 90,
-    AppointmentKind.PAIN_INFUSION: 270,
-}
 INDUCTION_INFUSIONS = data.INDUCTION_INFUSIONS
+# A visit starting later than this from now is booked in the course's series (series_book refuses
+# a start in the past, and the load takes a few seconds).
+SERIES_MARGIN = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An induction visit still to come, reserved in the room calendar, booked later in a series."""
+
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    room: Room
+    status: str = AppointmentStatus.BOOKED
 
 
 @dataclass(frozen=True)
@@ -140,7 +156,7 @@ def _profile(key: str) -> data.Profile:
     return next(p for p in data.PROFILES if p.key == key)
 
 
-class _DemoBuilder(JourneyMixin):
+class _DemoBuilder(JourneyMixin, InfusionDayMixin):
     def __init__(self, *, now: dt.datetime, seed: int):
         self.now = now
         self.seed = seed
@@ -161,6 +177,11 @@ class _DemoBuilder(JourneyMixin):
         self.vials: dict[str, dict] = {}
         self.last_scores: dict[int, dict[str, int]] = {}
         self.highlights: dict[str, str] = {}
+        self.types: dict[str, dict[str, AppointmentType]] = {}
+        self.readiness_minutes: dict[str, int] = {}
+        self.visit_orders: dict[int, object] = {}  # appointment id -> the order written for it
+        self.day_slots: dict[str, tuple] = {}  # infusion-day state -> (chair, start, end)
+        self.day_visits: dict[str, tuple] = {}  # infusion-day state -> (patient, appointment)
 
     # -- orchestration ------------------------------------------------------------------------
 
@@ -172,12 +193,16 @@ class _DemoBuilder(JourneyMixin):
             self.room_set(slug)
             self.protocols(slug)
             self.journey_setup(slug)
+            self.scheduling_setup(slug)
+        self.infusion_day_reserve(data.HARBOR_SLUG)
         for slug, stages in ((data.HARBOR_SLUG, data.HARBOR_STAGES), (data.SUMMIT_SLUG, data.SUMMIT_STAGES)):
             self.patient_set(slug, stages)
         self.requests(data.HARBOR_SLUG, data.HARBOR_REQUESTS)
         self.requests(data.SUMMIT_SLUG, data.SUMMIT_REQUESTS)
         self.portal_users()
+        self.infusion_day(data.HARBOR_SLUG)
         for slug in data.CLINICS:
+            self.preparations(slug)
             self.journey_finish(slug)
 
     def protocols(self, slug: str) -> None:
@@ -238,11 +263,46 @@ class _DemoBuilder(JourneyMixin):
         admin = self.staff_of(slug, Role.ADMIN)[0]
         rooms = [
             demo_room_create(clinic=self.clinics[slug], name=name, kind=kind, created_by=admin)
-            for name, kind in data.ROOMS
+            for name, kind in data.ROOMS + data.EXTRA_ROOMS.get(slug, [])
         ]
         self.rooms[slug] = rooms
         self.calendars[slug] = RoomCalendar(tz=self.clinics[slug].tzinfo, rooms=rooms)
         self.bump("rooms", len(rooms))
+
+    def scheduling_setup(self, slug: str) -> None:
+        """Opening hours, the standard visit types (the scheduling app's own seed) and the nurses'
+        shifts, as the administrator and the front desk would enter them."""
+        clinic = self.clinics[slug]
+        admin = self.staff_of(slug, Role.ADMIN)[0]
+        frontdesk = self.staff_of(slug, Role.FRONT_DESK)[0]
+        today = self.today(slug)
+        weekend_day = self.infusion_weekend_day(slug)
+        for weekday in range(7):
+            is_open = weekday < 5 or weekday == weekend_day
+            clinic_hours_set(
+                clinic=clinic,
+                weekday=weekday,
+                is_closed=not is_open,
+                opens=data.CLINIC_OPENS if is_open else None,
+                closes=data.CLINIC_CLOSES if is_open else None,
+                changed_by=admin,
+            )
+        appointment_types_seed(clinic=clinic, seeded_by=admin)
+        self.types[slug] = {t.kind: t for t in AppointmentType.objects.filter(clinic=clinic, is_active=True)}
+        self.readiness_minutes[slug] = clinic_setting_value(clinic, scheduling_keys.READINESS_MINUTES)
+        for offset in range(-data.SHIFT_DAYS_BACK, data.SHIFT_DAYS_AHEAD + 1):
+            day = today + dt.timedelta(days=offset)
+            if day.weekday() >= 5 and not (offset == 0 and weekend_day is not None):
+                continue
+            for nurse in self.staff_of(slug, Role.NURSE):
+                staff_shift_create(
+                    clinic=clinic,
+                    user=nurse,
+                    starts_at=self.at(slug, day, data.SHIFT_STARTS.hour, data.SHIFT_STARTS.minute),
+                    ends_at=self.at(slug, day, data.SHIFT_ENDS.hour, data.SHIFT_ENDS.minute),
+                    created_by=frontdesk,
+                )
+                self.bump("nurse shifts")
 
     # -- patients -----------------------------------------------------------------------------
 
@@ -371,11 +431,17 @@ class _DemoBuilder(JourneyMixin):
     # -- journey timeline and appointments ----------------------------------------------------
 
     def timeline(self, slug: str, patient: Patient, stage: str, nth: int, profile, rng) -> dict:
-        """Book the patient's appointments for their stage; returns the key dates."""
+        """Book the patient's appointments for their stage; returns the key dates. The induction
+        visits still to come are only planned here (`Planned`): the journey books them as one
+        series (`series_book`) once the course they belong to is signed."""
         today = self.today(slug)
         infusion_kind = (
             AppointmentKind.PAIN_INFUSION if profile.kind == "pain" else AppointmentKind.MOOD_INFUSION
         )
+        protocol = self.protocols_by_code[slug][
+            data.INDUCTION_PROTOCOL.get(profile.key) or data.INDUCTION_PROTOCOL_BY_KIND[profile.kind]
+        ]
+        induction_minutes = self.protocol_minutes(slug, protocol)
         result: dict = {"infusions": []}
         if stage == JourneyStage.CONSULTATION:
             result["consult"] = self.appointment(
@@ -394,12 +460,15 @@ class _DemoBuilder(JourneyMixin):
             JourneyStage.MAINTENANCE: (60, 220),
             JourneyStage.INACTIVE: (200, 300),
         }
+        day_state = self.infusion_day_state(slug, stage, nth)
         if stage == JourneyStage.INDUCTION:
             # Between one and five infusions done; the rest of the series is booked ahead.
             done = rng.randint(1, 5)
             if slug == data.HARBOR_SLUG and (stage, nth) == data.NON_RESPONDER:
                 done = data.NON_RESPONDER_DONE  # enough infusions to see that nothing changed
             first = add_working_days(today, -(2 * done + rng.randint(0, 1)))
+            if day_state is not None:
+                first = add_working_days(today, -2 * done)  # today is the next infusion
             consult_day = add_working_days(first, -rng.randint(5, 10))
         else:
             low, high = offsets[stage]
@@ -410,7 +479,12 @@ class _DemoBuilder(JourneyMixin):
             # Course signed, first infusion booked soon.
             result["infusions"].append(
                 self.appointment(
-                    slug, patient, infusion_kind, add_working_days(today, rng.randint(2, 8)), rng
+                    slug,
+                    patient,
+                    infusion_kind,
+                    add_working_days(today, rng.randint(2, 8)),
+                    rng,
+                    minutes=induction_minutes,
                 )
             )
         if stage not in (JourneyStage.INDUCTION, JourneyStage.MAINTENANCE, JourneyStage.INACTIVE):
@@ -420,10 +494,32 @@ class _DemoBuilder(JourneyMixin):
         count = INDUCTION_INFUSIONS
         if stage == JourneyStage.INACTIVE and rng.random() < 0.5:
             count = rng.randint(3, 4)
-        day = first
-        for _ in range(count):
-            result["infusions"].append(self.appointment(slug, patient, infusion_kind, day, rng))
-            day = add_working_days(day, 2)
+        days = [first]
+        while len(days) < count:
+            days.append(add_working_days(days[-1], 2))
+        if day_state is not None:
+            # Today (even on a weekend: see infusion_day) is the next infusion of the series.
+            days = [add_working_days(today, -2 * k) for k in range(done, 0, -1)] + [today]
+            days += [add_working_days(today, 2 * k) for k in range(1, count - done)]
+        gap = dt.timedelta(hours=protocol.minimum_gap_hours or 44)
+        previous = None
+        for day in days:
+            if day_state is not None and day == today:
+                visit = self.infusion_day_visit(slug, patient, infusion_kind, day_state, induction_minutes)
+            else:
+                visit = self.appointment(
+                    slug,
+                    patient,
+                    infusion_kind,
+                    day,
+                    rng,
+                    minutes=induction_minutes,
+                    not_before=previous.starts_at + gap if previous is not None else None,
+                    plan_future=stage == JourneyStage.INDUCTION,
+                )
+            result["infusions"].append(visit)
+            previous = visit
+        day = add_working_days(days[-1], 2)
         if stage == JourneyStage.MAINTENANCE:
             booster = AppointmentKind.BOOSTER if profile.kind == "mood" else AppointmentKind.PAIN_INFUSION
             day = add_working_days(day, rng.randint(12, 25))
@@ -435,15 +531,45 @@ class _DemoBuilder(JourneyMixin):
             )
         return result
 
-    def appointment(self, slug: str, patient: Patient, kind: str, day: dt.date, rng):
+    def protocol_minutes(self, slug: str, protocol) -> tuple[int, int]:
+        """A protocol's chair time and its active (nurse) part: the readiness check + the infusion,
+        as the scheduling app counts it (selectors.series_parameters)."""
+        chair = protocol.visit_length_min
+        return chair, min(chair, protocol.default_duration_min + self.readiness_minutes[slug])
+
+    def type_minutes(self, slug: str, kind: str) -> tuple[int, int | None]:
+        appointment_type = self.types[slug][kind]
+        infusion = appointment_type.infusion_minutes
+        chair = appointment_type.chair_minutes
+        return chair, None if infusion is None else min(chair, infusion + self.readiness_minutes[slug])
+
+    def appointment(
+        self,
+        slug: str,
+        patient: Patient,
+        kind: str,
+        day: dt.date,
+        rng,
+        *,
+        minutes: tuple[int, int | None] | None = None,
+        not_before: dt.datetime | None = None,
+        plan_future: bool = False,
+    ):
+        """Book one appointment in a free slot on `day` or after, with its visit type, chair time
+        and active part. With `plan_future`, a slot still to come is only reserved and returned as
+        `Planned` (the journey books it in the course's series)."""
         frontdesk = self.staff_of(slug, Role.FRONT_DESK)[0]
         room_kind = RoomKind.CONSULT if kind == AppointmentKind.CONSULTATION else RoomKind.CHAIR
+        chair_minutes, active_minutes = minutes or self.type_minutes(slug, kind)
         room, starts_at, ends_at = self.calendars[slug].take_on_or_after(
             day=next_working_day(day),
             kind=room_kind,
-            minutes=MINUTES[kind],
+            minutes=chair_minutes,
+            not_before=not_before,
             preferred=rng.randint(0, 6),
         )
+        if plan_future and starts_at > self.now + SERIES_MARGIN:
+            return Planned(kind=kind, starts_at=starts_at, ends_at=ends_at, room=room)
         if kind == AppointmentKind.CONSULTATION:
             clinician = rng.choice(self.staff_of(slug, Role.PHYSICIAN))
             completed_by = clinician
@@ -467,9 +593,18 @@ class _DemoBuilder(JourneyMixin):
                 booked_by=frontdesk,
                 room=room,
                 clinician=clinician,
+                appointment_type=self.types[slug][kind],
+                active_minutes=active_minutes,
             )
         self.bump("appointments")
-        if ends_at <= self.now:
+        self.appointment_outcome(slug, appointment, completed_by)
+        return appointment
+
+    def appointment_outcome(self, slug: str, appointment, completed_by) -> None:
+        """What happened to a past appointment (mostly completed); one in the next three days is
+        mostly confirmed."""
+        frontdesk = self.staff_of(slug, Role.FRONT_DESK)[0]
+        if appointment.ends_at <= self.now:
             roll = self.status_rng.random()
             if roll < 0.03:
                 demo_appointment_set_status(
@@ -488,11 +623,34 @@ class _DemoBuilder(JourneyMixin):
                     status=AppointmentStatus.COMPLETED,
                     changed_by=completed_by,
                 )
-        elif starts_at - self.now < dt.timedelta(days=3) and self.status_rng.random() < 0.6:
+        elif appointment.starts_at - self.now < dt.timedelta(days=3) and self.status_rng.random() < 0.6:
             demo_appointment_set_status(
                 appointment=appointment, status=AppointmentStatus.CONFIRMED, changed_by=frontdesk
             )
-        return appointment
+
+    def series_for(self, slug: str, patient: Patient, course, visits: list) -> list:
+        """Book the planned induction visits still to come as the course's series (series_book:
+        chairs, hours, the nurse ratio and the spacing are checked again); returns `visits` with
+        the booked appointments in place of the plans."""
+        planned = [v for v in visits if isinstance(v, Planned)]
+        if not planned:
+            return visits
+        series = series_book(
+            patient=patient,
+            course=course,
+            slots=[(v.starts_at, v.ends_at, v.room.pk) for v in planned],
+            booked_by=self.staff_of(slug, Role.FRONT_DESK)[0],
+        )
+        self.bump("appointment series")
+        booked = iter(series.appointments.order_by("sequence"))
+        result = []
+        for visit in visits:
+            if isinstance(visit, Planned):
+                visit = next(booked)
+                self.bump("appointments")
+                self.appointment_outcome(slug, visit, None)
+            result.append(visit)
+        return result
 
     # -- clinical lists -----------------------------------------------------------------------
 
@@ -653,7 +811,9 @@ class _DemoBuilder(JourneyMixin):
             elif spec.convert_in_days is not None:
                 day = add_working_days(today, spec.convert_in_days)
                 room, starts_at, _ = self.calendars[slug].take_on_or_after(
-                    day=day, kind=RoomKind.CONSULT, minutes=MINUTES[AppointmentKind.CONSULTATION]
+                    day=day,
+                    kind=RoomKind.CONSULT,
+                    minutes=self.type_minutes(slug, AppointmentKind.CONSULTATION)[0],
                 )
                 patient, _ = consultation_request_convert(
                     request_obj=request_obj,

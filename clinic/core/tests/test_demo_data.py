@@ -25,6 +25,15 @@ from clinic.evaluation.selectors import (
     candidacy_decision_signature_valid,
     candidacy_evaluate,
 )
+from clinic.infusions.models import (
+    InfusionSession,
+    RescueMedication,
+    SessionStatus,
+    SideEffect,
+    VitalAlert,
+    VitalAlertStatus,
+)
+from clinic.infusions.selectors import latest_readiness_check, sessions_active
 from clinic.intake.models import ConsultationRequest, ContactAttempt, RequestStatus
 from clinic.outcomes.models import AlertLevel, AlertStatus, QuestionnaireResponse, ResponseSource, SafetyAlert
 from clinic.patients.models import (
@@ -37,7 +46,18 @@ from clinic.patients.models import (
     RecordNumberSequence,
 )
 from clinic.patients.services import patient_register
-from clinic.scheduling.models import Appointment, AppointmentKind, Room, RoomKind
+from clinic.reminders.models import PreparationConfirmation
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentSeries,
+    AppointmentStatus,
+    AppointmentType,
+    ClinicHours,
+    Room,
+    RoomKind,
+    StaffShift,
+)
 from clinic.treatment.models import CourseStatus, InfusionOrder, OrderStatus, ProtocolKind, TreatmentCourse
 
 pytestmark = pytest.mark.django_db
@@ -95,9 +115,9 @@ def test_load_demo_builds_the_demo_network():
     summit = Clinic.objects.get(slug=data.SUMMIT_SLUG)
     assert harbor.name == "Harbor Ketamine & Wellness"
     assert (harbor.timezone, summit.timezone) == ("America/New_York", "America/Denver")
-    for clinic in (harbor, summit):
+    for clinic, chairs in ((harbor, 6), (summit, 4)):
         rooms = Room.objects.filter(clinic=clinic)
-        assert rooms.filter(kind=RoomKind.CHAIR).count() == 4
+        assert rooms.filter(kind=RoomKind.CHAIR).count() == chairs
         assert rooms.filter(kind=RoomKind.CONSULT).count() == 2
 
     # every role at Harbor, and one physician who works at both clinics
@@ -369,6 +389,153 @@ def test_load_demo_carries_every_stage_through_the_clinical_journey(client_for):
     for client, url in pages:
         assert client.get(url).status_code == 200, url
     assert alert_patient.full_name in nurse.get("/outcomes/alerts/").content.decode()
+
+    # built through the services: every hash chain verifies
+    verify = io.StringIO()
+    call_command("audit_verify", stdout=verify)
+    assert "verified" in verify.getvalue()
+
+
+INFUSION_KINDS = [AppointmentKind.MOOD_INFUSION, AppointmentKind.PAIN_INFUSION, AppointmentKind.BOOSTER]
+
+
+def _minutes_ago(moment) -> float:
+    return (timezone.now() - moment).total_seconds() / 60
+
+
+def test_load_demo_shows_the_infusion_day(client_for):
+    # when
+    result = demo_load()
+
+    # then: fast enough, with the infusion day in it
+    assert result.loaded and result.seconds < 30
+    harbor = Clinic.objects.get(slug=data.HARBOR_SLUG)
+    summit = Clinic.objects.get(slug=data.SUMMIT_SLUG)
+    now = timezone.now()
+    today = now.astimezone(harbor.tzinfo).date()
+
+    # opening hours on weekdays, the standard visit types, nurses on duty two weeks back and ahead
+    for clinic in (harbor, summit):
+        hours = {h.weekday: h for h in ClinicHours.objects.filter(clinic=clinic)}
+        assert all(
+            not hours[d].is_closed and (hours[d].opens, hours[d].closes) == (dt.time(8), dt.time(18))
+            for d in range(5)
+        )
+        types = {t.kind: t for t in AppointmentType.objects.filter(clinic=clinic)}
+        assert set(types) == set(AppointmentKind.values)
+        assert types[AppointmentKind.MOOD_INFUSION].chair_minutes == 120
+        nurse_days = {
+            s.starts_at.astimezone(clinic.tzinfo).date()
+            for s in StaffShift.objects.filter(clinic=clinic, role=Role.NURSE)
+        }
+        weekdays = {
+            today + dt.timedelta(days=d)
+            for d in range(-14, 15)
+            if (today + dt.timedelta(days=d)).weekday() < 5
+        }
+        assert weekdays <= nurse_days
+
+    # every infusion visit carries its type and nurse time; a mood visit lasts the protocol's 120 min
+    infusions = Appointment.objects.filter(kind__in=INFUSION_KINDS)
+    assert not infusions.filter(appointment_type__isnull=True).exists()
+    assert not infusions.filter(active_minutes__isnull=True).exists()
+    assert {a.ends_at - a.starts_at for a in infusions.filter(kind=AppointmentKind.MOOD_INFUSION)} == {
+        dt.timedelta(minutes=120)
+    }
+    assert _overlapping_bookings() == 0
+
+    # induction: the visits still to come are one series of the active course, booked by the desk
+    with_series = 0
+    for patient in Patient.objects.filter(journey_stage=JourneyStage.INDUCTION):
+        course = patient.treatment_courses.get(status=CourseStatus.ACTIVE)
+        upcoming = patient.appointments.filter(
+            kind__in=INFUSION_KINDS, starts_at__gt=now + dt.timedelta(minutes=10)
+        )
+        if upcoming.exists():
+            series = AppointmentSeries.objects.get(patient=patient)
+            assert series.course == course and series.created_by.username.endswith("frontdesk")
+            assert set(upcoming.values_list("series_id", flat=True)) == {series.pk}
+            assert list(series.appointments.order_by("sequence").values_list("sequence", flat=True)) == list(
+                range(1, upcoming.count() + 1)
+            )
+            with_series += 1
+    assert with_series >= 8
+
+    # today at Harbor: one session in each state, on today's appointments, in distinct chairs
+    sessions = {s.status: s for s in InfusionSession.objects.filter(clinic=harbor)}
+    assert set(sessions) == {
+        SessionStatus.CHECKED_IN,
+        SessionStatus.READY,
+        SessionStatus.RUNNING,
+        SessionStatus.PAUSED,
+        SessionStatus.RECOVERING,
+        SessionStatus.DISCHARGED,
+    }
+    assert len({s.chair_id for s in sessions.values()}) == 6
+    for session in sessions.values():
+        assert session.appointment.starts_at.astimezone(harbor.tzinfo).date() == today
+        assert session.order.patient == session.patient and session.order.status == OrderStatus.VERIFIED
+        assert PreparationConfirmation.objects.filter(appointment=session.appointment).exists()
+    assert not InfusionSession.objects.filter(clinic=summit).exists()
+
+    # the live board reads them all but the discharged one
+    board = sessions_active(clinic=harbor)
+    assert sorted(state.session.status for state in board) == sorted(
+        set(sessions) - {SessionStatus.DISCHARGED}
+    )
+
+    # the gate: passed for every session past check-in; the checked-in one waits for it
+    assert latest_readiness_check(session=sessions[SessionStatus.CHECKED_IN]) is None
+    for status in (SessionStatus.READY, SessionStatus.RUNNING, SessionStatus.PAUSED):
+        assert latest_readiness_check(session=sessions[status]).passed
+
+    # running: started about 20 min ago, vitals at the cadence, BP 186/112 not yet acknowledged
+    running = sessions[SessionStatus.RUNNING]
+    assert 15 <= _minutes_ago(running.started_at) <= 25
+    during = list(running.vitals.filter(phase="during").order_by("taken_at"))
+    assert len(during) >= 2 and (during[-1].sbp, during[-1].dbp) == (186, 112)
+    open_alerts = VitalAlert.objects.filter(status=VitalAlertStatus.OPEN)
+    assert {a.session_id for a in open_alerts} == {running.pk}
+    assert open_alerts.filter(vital=during[-1], level="pause").exists()
+    running_state = next(state for state in board if state.session.pk == running.pk)
+    assert running_state.open_alert_count >= 1 and not running_state.vitals_overdue
+
+    # paused; in recovery: stopped about 30 min ago after nausea, ondansetron 4 mg IV
+    assert sessions[SessionStatus.PAUSED].events.filter(kind="pause").exists()
+    recovering = sessions[SessionStatus.RECOVERING]
+    assert 25 <= _minutes_ago(recovering.stopped_at) <= 35
+    assert SideEffect.objects.filter(session=recovering, kind="nausea").exists()
+    rescue = RescueMedication.objects.get(session=recovering)
+    assert (rescue.drug, rescue.dose, rescue.route) == ("ondansetron", 4, "iv")
+
+    # discharged earlier today: score, driver, the signed acknowledgement, the visit completed
+    discharged = sessions[SessionStatus.DISCHARGED]
+    assert discharged.discharge_score_total == 10 and discharged.driver_name and discharged.driver_phone
+    assert discharged.acknowledgement_signature.signer == discharged.discharged_by
+    assert _minutes_ago(discharged.discharged_at) > 60
+    assert (discharged.discharged_at - discharged.recovery_started_at).total_seconds() >= 60 * 60
+    assert discharged.appointment.status == AppointmentStatus.COMPLETED
+
+    # preparation: most infusions of the next three days confirmed, a few left to call
+    upcoming = Appointment.objects.filter(
+        kind__in=INFUSION_KINDS,
+        status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED],
+        starts_at__gt=now,
+        starts_at__lt=now + dt.timedelta(days=3),
+    )
+    confirmed = upcoming.filter(preparation__isnull=False).count()
+    assert 1 <= upcoming.count() - confirmed < confirmed
+
+    # the screens open on it
+    nurse = client_for(User.objects.get(username="nurse"))
+    frontdesk = client_for(User.objects.get(username="frontdesk"))
+    day = nurse.get("/infusions/")
+    assert day.status_code == 200
+    assert running.patient.full_name in day.content.decode()
+    for session in sessions.values():
+        assert nurse.get(f"/infusions/sessions/{session.pk}/").status_code == 200
+    assert frontdesk.get(f"/appointments/day/?date={today.isoformat()}").status_code == 200
+    assert frontdesk.get("/appointments/week/").status_code == 200
 
     # built through the services: every hash chain verifies
     verify = io.StringIO()

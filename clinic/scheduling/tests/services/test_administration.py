@@ -202,3 +202,28 @@ def test_shifts_keep_the_role_refuse_overlaps_and_non_staff(clinic, staff, make_
     assert not StaffShift.objects.exists()
     event = AuditEvent.objects.get(action=AuditAction.DELETE, summary="Shift removed")
     assert event.changes["extra"] == {"reason": "Called in sick"}
+
+
+def test_removing_a_closure_or_a_shift_twice_audits_one_removal(clinic, admin, staff):
+    # given a closed date and a shift, each open in two tabs
+    closure = clinic_closure_add(clinic=clinic, date=dt.date(2030, 11, 28), reason="Holiday", added_by=admin)
+    shift = staff_shift_create(
+        clinic=clinic, user=staff[Role.NURSE], starts_at=dt.datetime(2030, 5, 6, 14, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 5, 6, 22, tzinfo=dt.UTC), created_by=admin,
+    )
+    # when each is removed twice (a double submit)
+    for _ in range(2):
+        clinic_closure_remove(closure=closure, removed_by=admin)
+        staff_shift_remove(shift=shift, removed_by=admin, reason="Not needed")
+    # then the audit trail shows one removal of each
+    assert AuditEvent.objects.filter(action=AuditAction.DELETE, summary__startswith="Closure on").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.DELETE, summary="Shift removed").count() == 1
+
+
+def test_a_room_already_out_of_use_is_left_as_it_is(clinic, admin, chairs):
+    room_set_active(room=chairs[0], is_active=False, changed_by=admin)
+    room_set_active(room=chairs[0], is_active=False, changed_by=admin)
+
+    chairs[0].refresh_from_db()
+    assert not chairs[0].is_active
+    assert AuditEvent.objects.filter(summary="Chair 1 out of use").count() == 1

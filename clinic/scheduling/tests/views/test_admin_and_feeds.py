@@ -197,3 +197,17 @@ def test_a_patient_manages_their_own_feed(
     assert client.post(reverse("scheduling:portal_feed_revoke", args=[token.pk])).status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_a_double_click_on_take_out_of_use_does_not_bring_the_room_back(admin_client, clinic):
+    url = reverse("scheduling:rooms")
+    admin_client.post(url, {"name": "Chair 9", "kind": "chair"})
+    room = Room.objects.get(clinic=clinic, name="Chair 9")
+    page = admin_client.get(url).content.decode()
+    assert 'name="is_active" value="0"' in page
+
+    for _ in range(2):  # the button posts the state it asks for
+        admin_client.post(reverse("scheduling:room_toggle", args=[room.pk]), {"is_active": "0"})
+
+    room.refresh_from_db()
+    assert not room.is_active
