@@ -8,6 +8,7 @@ from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KETACLINIC_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database lives here
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # A development key is allowed only with DEBUG on; production must set DJANGO_SECRET_KEY.

@@ -24,12 +24,41 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="Random seed (1).")
         parser.add_argument("--years", type=float, default=1.0, help="Years of appointment history (1).")
         parser.add_argument("--batch-size", type=int, default=5_000, help="Rows per INSERT batch (5000).")
+        parser.add_argument(
+            "--sessions-per-clinic-per-day",
+            type=int,
+            default=0,
+            help="Infusion sessions per clinic per working day of history, with events and vitals (0).",
+        )
+        parser.add_argument(
+            "--live-chair-share",
+            type=float,
+            default=0.0,
+            help="Share of chairs with a session running now, for the live board (0.0-1.0).",
+        )
 
-    def handle(self, *args, clinics, patients, seed, years, batch_size, **options):
+    def handle(
+        self,
+        *args,
+        clinics,
+        patients,
+        seed,
+        years,
+        batch_size,
+        sessions_per_clinic_per_day,
+        live_chair_share,
+        **options,
+    ):
         if clinics < 1 or patients < 0 or years <= 0 or batch_size < 1:
             raise CommandError("--clinics and --batch-size must be >= 1, --years > 0.")
         config = SyntheticConfig(
-            clinics=clinics, patients=patients, seed=seed, years=years, batch_size=batch_size
+            clinics=clinics,
+            patients=patients,
+            seed=seed,
+            years=years,
+            batch_size=batch_size,
+            sessions_per_clinic_per_day=sessions_per_clinic_per_day,
+            live_chair_share=live_chair_share,
         )
         self.stdout.write(
             f"Generating {clinics} clinics / {patients} patients / {years:g} year(s) of history "
