@@ -74,7 +74,11 @@ class IdleLogoutMiddleware:
                 # would be lost; the sign-in page turns this flag into the message instead.
                 request.session[IDLE_SIGNED_OUT_KEY] = timeout
                 return _login_redirect(request)
-            if request.headers.get(BACKGROUND_POLL_HEADER) != "1":
+            # Refresh the mark at most every 1/20 of the timeout (≤ 45 s at 15 min): each refresh is
+            # a session write, and chair-side charting posts often (bench/README.md §3).
+            granularity = min(timeout / 20, 45)
+            is_poll = request.headers.get(BACKGROUND_POLL_HEADER) == "1"
+            if not is_poll and (last is None or now - last >= granularity):
                 request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 

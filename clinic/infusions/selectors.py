@@ -343,8 +343,20 @@ def sessions_active(*, clinic: Clinic, now: dt.datetime | None = None) -> list[S
         InfusionSession.objects.filter(clinic=clinic, status__in=ACTIVE_STATUSES)
         .select_related("patient", "chair", "nurse", "order__course__protocol")
         .prefetch_related(
-            Prefetch("events", queryset=InfusionEvent.objects.order_by("occurred_at", "pk")),
-            Prefetch("vitals", queryset=VitalSign.objects.order_by("taken_at", "pk")),
+            # Only the columns the live numbers need: the board is polled by every screen, and
+            # building whole rows was most of its cost (bench/README.md §3).
+            Prefetch(
+                "events",
+                queryset=InfusionEvent.objects.only(
+                    "pk", "session_id", "kind", "occurred_at", "rate_ml_h"
+                ).order_by("occurred_at", "pk"),
+            ),
+            Prefetch(
+                "vitals",
+                queryset=VitalSign.objects.only(
+                    "pk", "session_id", "phase", "taken_at", "sbp", "dbp", "hr", "spo2", "rr", "temp_c"
+                ).order_by("taken_at", "pk"),
+            ),
             Prefetch(
                 "alerts",
                 queryset=VitalAlert.objects.filter(status=VitalAlertStatus.OPEN),

@@ -48,7 +48,11 @@ def _json_errors(form) -> dict[str, list[str]]:
 
 
 def _chart_post(request, session_id: int, name: str, form_class, action):
-    session = _session_or_404(request, session_id)
+    # Charting is the hot path (bench/README.md §3): the service locks and re-reads the session
+    # itself, so load only the row and its clinic here; the full page context only on an error.
+    session = get_object_or_404(
+        InfusionSession.objects.select_related("clinic"), clinic=request.clinic, pk=session_id
+    )
     form = form_class(request.POST, prefix=FORM_PREFIX.get(name))
     if form.is_valid():
         try:
@@ -63,6 +67,7 @@ def _chart_post(request, session_id: int, name: str, form_class, action):
             return redirect("infusions:session", session_id=session.pk)
     if _wants_json(request):
         return JsonResponse({"ok": False, "errors": _json_errors(form)}, status=400)
+    session = _session_or_404(request, session_id)
     return render(request, "infusions/session.html", _session_context(request, session, bound={name: form}))
 
 
