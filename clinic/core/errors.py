@@ -3,8 +3,14 @@
 from django.shortcuts import render
 
 
+def _layout(request) -> str:
+    """Visitors who are not signed in get the public layout, whose footer carries crisis resources."""
+    user = getattr(request, "user", None)
+    return "base.html" if user is not None and user.is_authenticated else "public/base.html"
+
+
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    return render(request, "400.html", {"layout": _layout(request)}, status=400)
 
 
 def permission_denied(request, exception=None):
@@ -14,7 +20,7 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"layout": _layout(request)}, status=404)
 
 
 def server_error(request):

@@ -253,6 +253,9 @@ def _build_state(
                         reading_of(latest_recovery), reading_of(baseline), config.limits, Phase.RECOVERY
                     )
                 ),
+                latest_recovery_taken_at=latest_recovery.taken_at if latest_recovery else None,
+                recovery_vitals_interval_min=after_min,
+                vitals_due_grace_min=config.vitals_due_grace_min,
                 open_vital_alerts=len(open_alert_levels),
                 open_high_safety_alerts=open_high_safety_alerts,
             )

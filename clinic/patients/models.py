@@ -1,8 +1,8 @@
 """The patient registry and the chart's clinical lists."""
 
+import unicodedata
+
 from django.db import models
-from django.db.models import F
-from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from clinic.core.models import ClinicScopedModel
@@ -25,6 +25,20 @@ class JourneyStage(models.TextChoices):
     INDUCTION = "induction", "Induction series"
     MAINTENANCE = "maintenance", "Maintenance"
     INACTIVE = "inactive", "Inactive"
+
+
+def name_search_key(text: str) -> str:
+    """A name as the search box compares it: case-folded, accents stripped ("Élodie" -> "elodie").
+
+    Done in Python (NFKD, drop combining marks) because SQLite's lower() folds A-Z only; the result
+    is stored on the patient so both databases compare plain strings with an ordinary index.
+    """
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+# Stored search keys of the names, kept in step by Patient.save(); not part of the record's history.
+NAME_SEARCH_FIELDS = {"given_name": "given_name_search", "family_name": "family_name_search"}
 
 
 class Patient(ClinicScopedModel):
@@ -67,7 +81,13 @@ class Patient(ClinicScopedModel):
         help_text="The patient's portal account, if any.",
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # name_search_key() of the names, for the search box (set by save(); see NAME_SEARCH_FIELDS).
+    given_name_search = models.CharField(max_length=255, blank=True, editable=False)
+    family_name_search = models.CharField(max_length=255, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "given_name_search", "family_name_search"]
+    )
 
     class Meta:
         constraints = [
@@ -79,15 +99,28 @@ class Patient(ClinicScopedModel):
             models.Index(fields=["clinic", "family_name", "given_name"]),
             models.Index(fields=["clinic", "date_of_birth"]),
             models.Index(fields=["clinic", "journey_stage"]),
-            # The search box matches a case-insensitive name prefix as a range on lower(name),
-            # which these expression indexes serve on SQLite and PostgreSQL alike.
-            models.Index(F("clinic"), Lower("family_name"), name="patient_clinic_lfamily_idx"),
-            models.Index(F("clinic"), Lower("given_name"), name="patient_clinic_lgiven_idx"),
+            # The search box matches a case- and accent-insensitive name prefix as a range on the
+            # stored search keys, which these indexes serve on SQLite and PostgreSQL alike.
+            models.Index(fields=["clinic", "family_name_search"], name="patient_clinic_sfamily_idx"),
+            models.Index(fields=["clinic", "given_name_search"], name="patient_clinic_sgiven_idx"),
         ]
         ordering = ["family_name", "given_name"]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.record_number})"
+
+    def set_name_search_keys(self) -> None:
+        for name, key in NAME_SEARCH_FIELDS.items():
+            setattr(self, key, name_search_key(getattr(self, name))[:255])
+
+    def save(self, *args, **kwargs):
+        # Every write path (registration, edits, intake conversion, demo data) goes through here;
+        # bulk_create() callers call set_name_search_keys() themselves.
+        self.set_name_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(NAME_SEARCH_FIELDS):
+            kwargs["update_fields"] = {*update_fields, *NAME_SEARCH_FIELDS.values()}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

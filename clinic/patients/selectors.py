@@ -6,19 +6,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clinic.core.models import Clinic
 from clinic.core.validators import age_on
 from clinic.patients.body import body_mass_index
 from clinic.patients.models import (
+    NAME_SEARCH_FIELDS,
     Allergy,
     BodyMeasurement,
     Diagnosis,
     DiagnosisStatus,
     Medication,
     Patient,
+    name_search_key,
 )
 from clinic.patients.timeline import TIMELINE_LIMIT
 
@@ -52,12 +53,16 @@ def _parse_date(text: str) -> dt.date | None:
 
 
 def _prefix_range(prefix: str) -> tuple[str, str]:
-    # A prefix match written as a range, lower(name) >= "smi" AND < "smj", so the
-    # (clinic, lower(name)) expression indexes serve it on SQLite and PostgreSQL.
+    # A prefix match written as a range, key >= "smi" AND < "smj", so the (clinic, stored search
+    # key) indexes serve it on SQLite and PostgreSQL.
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+_SEARCH_COLUMNS = {"family": "family_name_search", "given": "given_name_search"}
+
+
 def _name_prefix(column: str, prefix: str) -> Q:
+    column = _SEARCH_COLUMNS[column]
     low, high = _prefix_range(prefix)
     return Q(**{f"{column}__gte": low, f"{column}__lt": high})
 
@@ -67,7 +72,8 @@ def patient_search(*, clinic: Clinic, query: str) -> QuerySet[Patient]:
 
     - "MRN-001234", "mrn 1234" or "1234": the record number (unique index).
     - "1980-04-02" or "04/02/1980": the date of birth (clinic, date_of_birth).
-    - "Smi": a case-insensitive prefix of the family or the given name.
+    - "Smi": a case- and accent-insensitive prefix of the family or the given name
+      ("avila" and "ÁVILA" find "Ávila"), compared on the stored name_search_key() columns.
     - "Smith, Jo": family name prefix and given name prefix; "Jo Smith" either way round.
     An empty query lists every patient in name order.
     """
@@ -85,8 +91,10 @@ def patient_search(*, clinic: Clinic, query: str) -> QuerySet[Patient]:
 
     # Built from the bare table: a separate top-level clinic filter would tempt SQLite into the
     # (clinic, family_name, given_name) index (to skip the sort) and a scan of the whole clinic.
-    named = Patient.objects.alias(family=Lower("family_name"), given=Lower("given_name"))
-    lowered = text.lower()
+    named = Patient.objects
+    lowered = " ".join(name_search_key(text).split())
+    if not lowered:  # only combining marks, which the key drops
+        return patients.none()
     in_clinic = Q(clinic=clinic)
     if "," in lowered:
         family, _, given = (part.strip() for part in lowered.partition(","))
@@ -250,6 +258,7 @@ class HistoryChange:
 # Who recorded a row is the version's author already; ids and tenancy are not for reading.
 _HISTORY_HIDDEN = {
     "id", "clinic", "patient", "created_at", "updated_at", "recorded_by", "noted_by",
+    *NAME_SEARCH_FIELDS.values(),
 }
 _RECORD_LABELS = {
     Patient: lambda h: "Patient details",

@@ -27,6 +27,7 @@ from clinic.core.validators import (
 from clinic.patients.drug_classes import DRUG_CLASS_BY_VALUE
 from clinic.patients.icd10 import icd10_lookup, icd10_normalize
 from clinic.patients.models import (
+    NAME_SEARCH_FIELDS,
     Allergy,
     AllergySeverity,
     BodyMeasurement,
@@ -58,6 +59,12 @@ ICD10_NOT_IN_CATALOGUE = (
 DIAGNOSIS_DUPLICATE = "{code} is already on the active problem list."
 DIAGNOSIS_STATUS_INVALID = "Choose a status from the list."
 DATE_IN_FUTURE = "The date cannot be in the future."
+DATE_BEFORE_BIRTH = "{label} cannot be before the patient's date of birth ({date_of_birth})."
+# How DATE_BEFORE_BIRTH names each field.
+DATE_LABELS = {
+    "measured_at": "The time of measurement", "onset_date": "The onset date",
+    "started_on": "The start date", "stopped_on": "The stop date",
+}
 MEDICATION_NAME_REQUIRED = "Enter the medication's name."
 DRUG_CLASS_INVALID = "Choose a medication class from the list."
 MEDICATION_ALREADY_STOPPED = "This medication is already recorded as stopped."
@@ -79,6 +86,11 @@ def _attribute_history(instance, user) -> None:
     # when a service runs outside a request (commands, tests, the API).
     if user is not None:
         instance._history_user = user
+
+
+def _patient_snapshot(patient: Patient) -> dict:
+    # The stored search keys only repeat the names; the audit trail keeps the names themselves.
+    return model_snapshot(patient, exclude=tuple(NAME_SEARCH_FIELDS.values()))
 
 
 def _today(clinic: Clinic) -> dt.date:
@@ -132,7 +144,7 @@ def patient_register(
         patient.save()
         audit_record(
             action=AuditAction.CREATE, actor=registered_by, clinic=clinic, obj=patient,
-            patient_id=patient.pk, summary="Patient registered", after=model_snapshot(patient),
+            patient_id=patient.pk, summary="Patient registered", after=_patient_snapshot(patient),
         )
         return patient
 
@@ -152,7 +164,7 @@ def patient_update(*, patient: Patient, updated_by, **fields) -> Patient:
     fields = _clean_patient_fields(fields)
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
-        before = model_snapshot(patient)
+        before = _patient_snapshot(patient)
         for name, value in fields.items():
             setattr(patient, name, value)
         patient.full_clean()
@@ -161,7 +173,7 @@ def patient_update(*, patient: Patient, updated_by, **fields) -> Patient:
         audit_record(
             action=AuditAction.UPDATE, actor=updated_by, clinic=patient.clinic, obj=patient,
             patient_id=patient.pk, summary="Patient details updated",
-            before=before, after=model_snapshot(patient),
+            before=before, after=_patient_snapshot(patient),
         )
     return patient
 
@@ -184,12 +196,17 @@ def patient_set_stage(*, patient: Patient, stage: str, changed_by) -> Patient:
     return patient
 
 
-def patient_chart_opened(*, patient: Patient, opened_by) -> None:
-    """Record that a user opened the patient's chart (HIPAA audit of access, not only change)."""
+CHART_OPENED = "Chart opened"
+CHART_HISTORY_OPENED = "Chart history opened"
+
+
+def patient_chart_opened(*, patient: Patient, opened_by, summary: str = CHART_OPENED) -> None:
+    """Record that a user opened the patient's chart (HIPAA audit of access, not only change);
+    `summary` names the page, e.g. CHART_HISTORY_OPENED for the field history."""
     with transaction.atomic():
         audit_record(
             action=AuditAction.VIEW, actor=opened_by, clinic=patient.clinic, obj=patient,
-            patient_id=patient.pk, summary="Chart opened",
+            patient_id=patient.pk, summary=summary,
         )
 
 
@@ -254,6 +271,10 @@ def measurement_record(
         measured_at = timezone.make_aware(measured_at, patient.clinic.tzinfo)
     if measured_at > timezone.now() + CLOCK_SKEW:
         errors["measured_at"] = [MEASURED_IN_FUTURE]
+    elif before_birth := _before_birth_error(
+        measured_at.astimezone(patient.clinic.tzinfo).date(), "measured_at", patient
+    ):
+        errors["measured_at"] = [before_birth]
     if errors:
         raise ValidationError(errors)
 
@@ -285,6 +306,22 @@ def _check_not_future(value: dt.date | None, field: str, clinic: Clinic) -> None
         raise ValidationError({field: DATE_IN_FUTURE})
 
 
+def _before_birth_error(value: dt.date | None, field: str, patient: Patient) -> str | None:
+    """DATE_BEFORE_BIRTH for `field` if `value` is before the patient's date of birth."""
+    if value is None or value >= patient.date_of_birth:
+        return None
+    return DATE_BEFORE_BIRTH.format(
+        label=DATE_LABELS[field], date_of_birth=patient.date_of_birth.isoformat()
+    )
+
+
+def _check_clinical_date(value: dt.date | None, field: str, patient: Patient) -> None:
+    """A chart date must be neither in the future nor before the patient was born."""
+    _check_not_future(value, field, patient.clinic)
+    if error := _before_birth_error(value, field, patient):
+        raise ValidationError({field: error})
+
+
 def diagnosis_add(
     *, patient: Patient, noted_by, icd10_code: str, description: str | None = None,
     onset_date: dt.date | None = None, status: str = DiagnosisStatus.ACTIVE,
@@ -297,7 +334,7 @@ def diagnosis_add(
         raise ValidationError({"icd10_code": ICD10_NOT_IN_CATALOGUE.format(code=code)})
     if status not in DiagnosisStatus.values:
         raise ValidationError({"status": DIAGNOSIS_STATUS_INVALID})
-    _check_not_future(onset_date, "onset_date", patient.clinic)
+    _check_clinical_date(onset_date, "onset_date", patient)
     text = (description or "").strip() or entry.description
 
     def create() -> Diagnosis:
@@ -367,7 +404,7 @@ def medication_add(
     drug_class = (drug_class or "").strip()
     if drug_class and drug_class not in DRUG_CLASS_BY_VALUE:
         raise ValidationError({"drug_class": DRUG_CLASS_INVALID})
-    _check_not_future(started_on, "started_on", patient.clinic)
+    _check_clinical_date(started_on, "started_on", patient)
 
     def create() -> Medication:
         medication = Medication(
@@ -394,7 +431,7 @@ def medication_add(
 
 def medication_stop(*, medication: Medication, stopped_by, stopped_on: dt.date) -> Medication:
     """Record that the patient stopped taking a medication on `stopped_on`."""
-    _check_not_future(stopped_on, "stopped_on", medication.clinic)
+    _check_clinical_date(stopped_on, "stopped_on", medication.patient)
     with transaction.atomic():
         medication = Medication.objects.select_for_update().get(pk=medication.pk)
         if not medication.is_active:

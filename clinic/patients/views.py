@@ -25,6 +25,7 @@ from clinic.patients.forms import (
 from clinic.patients.models import Allergy, Diagnosis, DiagnosisStatus, Medication, Patient
 from clinic.patients.selectors import patient_chart, patient_history, patient_search
 from clinic.patients.services import (
+    CHART_HISTORY_OPENED,
     allergy_add,
     allergy_deactivate,
     diagnosis_add,
@@ -142,7 +143,9 @@ def patient_chart_view(request, patient_id: int):
 
 @permission_required(Perm.PATIENT_VIEW)
 def patient_history_view(request, patient_id: int):
+    """Every past version of the chart; each page load is audited like opening the chart."""
     patient = _patient_or_404(request, patient_id)
+    patient_chart_opened(patient=patient, opened_by=request.user, summary=CHART_HISTORY_OPENED)
     context = {
         "nav": "patients", "patient": patient,
         **paginate(request, patient_history(patient=patient), per_page=50),

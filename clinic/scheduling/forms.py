@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from clinic.core.models import Clinic
 from clinic.patients.models import Patient
@@ -16,8 +17,22 @@ TIME_DOES_NOT_EXIST = "That time does not exist on that day (the clocks go forwa
 NO_SUCH_RECORD = "No patient with that record number at this clinic."
 
 
+# No booking setting bounds how far from today a typed date may be, so this sane window does:
+# it refuses typos such as 9999-12-31 (whose conversion to UTC would overflow) with a field error.
+# Wide enough for rotas and closures planned years ahead (the tests book in 2030).
+DATE_WINDOW_YEARS = 5
+DATE_OUT_OF_RANGE = "Choose a date within {years} years of today."
+
+
 def clinic_local_datetime(clinic: Clinic, day: dt.date, time: dt.time) -> dt.datetime:
-    """The aware datetime for a wall-clock time at the clinic; refuses a time skipped by DST."""
+    """The aware datetime for a wall-clock time at the clinic; refuses a time skipped by DST and
+    a day more than DATE_WINDOW_YEARS from the clinic's today (code "date_out_of_range")."""
+    today = timezone.now().astimezone(clinic.tzinfo).date()
+    window = dt.timedelta(days=366 * DATE_WINDOW_YEARS)
+    if abs((day - today).days) > window.days:
+        raise ValidationError(
+            DATE_OUT_OF_RANGE.format(years=DATE_WINDOW_YEARS), code="date_out_of_range"
+        )
     local = dt.datetime.combine(day, time, tzinfo=clinic.tzinfo)
     round_trip = local.astimezone(dt.UTC).astimezone(clinic.tzinfo)
     if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
@@ -36,7 +51,7 @@ def set_local_datetime(
         try:
             cleaned[target] = clinic_local_datetime(form.clinic, day, moment)
         except ValidationError as exc:
-            form.add_error(time, exc)
+            form.add_error(date if exc.code == "date_out_of_range" else time, exc)
 
 
 class ConsultationTimeMixin(forms.Form):
@@ -360,12 +375,13 @@ class ShiftForm(forms.Form):
         cleaned = super().clean()
         day, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
         if day and start and end:
-            end_day = day + dt.timedelta(days=1) if cleaned.get("ends_next_day") else day
             try:
                 cleaned["starts_at"] = clinic_local_datetime(self.clinic, day, start)
+                # Only after the day passed the window check: date.max + 1 day would overflow.
+                end_day = day + dt.timedelta(days=1) if cleaned.get("ends_next_day") else day
                 cleaned["ends_at"] = clinic_local_datetime(self.clinic, end_day, end)
             except ValidationError as exc:
-                self.add_error("start_time", exc)
+                self.add_error("date" if exc.code == "date_out_of_range" else "start_time", exc)
                 return cleaned
             if cleaned["ends_at"] <= cleaned["starts_at"]:
                 self.add_error("end_time", SHIFT_TIME_ORDER)

@@ -6,7 +6,7 @@ from clinic.core.models import Clinic, ElectronicSignature
 from clinic.evaluation.models import DecisionOutcome
 from clinic.evaluation.selectors import candidacy_decision_current
 from clinic.patients.models import Patient
-from clinic.treatment.models import InfusionOrder, Protocol, StockedProduct, TreatmentCourse
+from clinic.treatment.models import InfusionOrder, OrderStatus, Protocol, StockedProduct, TreatmentCourse
 
 
 def protocols_current(*, clinic: Clinic, kind: str = "", include_inactive: bool = False):
@@ -78,6 +78,18 @@ def order_detail(*, clinic: Clinic, order_id: int) -> InfusionOrder:
         .filter(clinic=clinic)
         .get(pk=order_id)
     )
+
+
+def order_numbers_hidden(*, order: InfusionOrder, user) -> bool:
+    """True when `user` must not see the order's computed numbers (dose mg, drug and final volumes,
+    bag concentration, pump rate, delivered dose), so a would-be checker's independent double check
+    stays blind (ISMP). Until the double check, only the physician who wrote the draft, then the one
+    who signed it, sees them; once double-checked (or cancelled), everyone does."""
+    if order.status == OrderStatus.DRAFT:
+        return order.created_by_id != user.pk
+    if order.status == OrderStatus.SIGNED:
+        return order.signature is None or order.signature.signer_id != user.pk
+    return False
 
 
 def order_signatures(*, order: InfusionOrder) -> list[ElectronicSignature]:

@@ -219,7 +219,10 @@ def course_detail(request, course_id: int):
             "nav": "patients",
             "course": course,
             "patient": course.patient,
-            "orders": selectors.orders_for_course(course=course),
+            "orders": [
+                (order, selectors.order_numbers_hidden(order=order, user=request.user))
+                for order in selectors.orders_for_course(course=course)
+            ],
             "can_prescribe": can_prescribe,
             "can_order": can_prescribe and course.status in (CourseStatus.SIGNED, CourseStatus.ACTIVE),
             "sign_form": SignForm() if can_prescribe and course.status == CourseStatus.DRAFT else None,
@@ -385,9 +388,7 @@ def order_detail(request, order_id: int):
     can_prescribe = user_can(request, Perm.ORDER_SIGN)
     signer_id = order.signature.signer_id if order.signature else None
     can_verify = order.status == OrderStatus.SIGNED and signer_id != request.user.pk
-    # Until the double check is done, a would-be checker does not see the computed numbers, so
-    # the check stays independent (ISMP independent double check).
-    blind = can_verify
+    blind = selectors.order_numbers_hidden(order=order, user=request.user)
     prediction, model_key = None, ""
     if not blind:
         model_key = request.GET.get("model") or ""

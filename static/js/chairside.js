@@ -4,6 +4,9 @@
 // Submitting sends it with fetch, retrying a few times; if the tablet is offline the entry is
 // queued in localStorage and resent when the connection is back ("3 entries waiting to send").
 // The server stores an entry once per client key, so a retry or a resend never duplicates it.
+// A queued entry the server refuses when it is resent is kept in localStorage too and listed in
+// "Not saved" (#not-saved: what it was, when it was made, the server's reason) until dismissed, so
+// the page reload after the resend does not hide it.
 // Without JavaScript the same forms post normally.
 (function () {
   "use strict";
@@ -12,6 +15,7 @@
   if (!root) return;
   var sessionId = root.dataset.sessionId;
   var QUEUE_KEY = "ketaclinic.chairside.queue." + sessionId;
+  var REFUSED_KEY = "ketaclinic.chairside.refused." + sessionId;
   var RETRY_DELAYS = [500, 1500];
   var flushing = false;
 
@@ -106,6 +110,73 @@
       " waiting to send (offline). They are sent automatically when the connection is back; keep this tablet on.";
   }
 
+  // --- entries refused when sent late: listed until dismissed -----------------------------------
+
+  function summarize(form) {
+    // What the nurse entered, in words ("Side effect: Nausea; Severity: Mild"), for the list.
+    var parts = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled || !el.value) return;
+      if (["hidden", "submit", "button", "password"].indexOf(el.type) !== -1) return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+      var value = el.tagName === "SELECT" && el.selectedOptions.length ? el.selectedOptions[0].textContent : el.value;
+      var label = el.labels && el.labels.length ? el.labels[0].textContent.replace("(required)", "").trim() : el.name;
+      parts.push(label + ": " + String(value).trim());
+    });
+    return parts.join("; ");
+  }
+
+  function loadRefused() {
+    try { return JSON.parse(window.localStorage.getItem(REFUSED_KEY) || "[]"); } catch (e) { return []; }
+  }
+
+  function saveRefused(items) {
+    if (items.length) window.localStorage.setItem(REFUSED_KEY, JSON.stringify(items));
+    else window.localStorage.removeItem(REFUSED_KEY);
+    showRefused(items);
+  }
+
+  function refuse(entry, reason) {
+    var items = loadRefused();
+    items.push({ label: entry.label, summary: entry.summary || "", queuedAt: entry.queuedAt, reason: reason });
+    saveRefused(items);
+  }
+
+  function showRefused(items) {
+    var box = document.getElementById("not-saved");
+    if (!box) return;
+    items = items || loadRefused();
+    box.textContent = "";
+    if (!items.length) { box.classList.add("hidden"); return; }
+    box.classList.remove("hidden");
+    var heading = document.createElement("strong");
+    heading.textContent = "Not saved: made offline, then refused by the server when sent. Chart again if still needed.";
+    box.appendChild(heading);
+    var ul = document.createElement("ul");
+    items.forEach(function (item, index) {
+      var li = document.createElement("li");
+      var made = item.queuedAt ? new Date(item.queuedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+      li.textContent = item.label + (made ? " (made " + made + ")" : "") + (item.summary ? ": " + item.summary : "") +
+        ". Refused: " + item.reason + " ";
+      var dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "secondary small";
+      dismiss.setAttribute("data-dismiss-refused", String(index));
+      dismiss.textContent = "Dismiss";
+      li.appendChild(dismiss);
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-dismiss-refused]") : null;
+    if (!button) return;
+    var items = loadRefused();
+    items.splice(Number(button.getAttribute("data-dismiss-refused")), 1);
+    saveRefused(items);
+  });
+
   // --- sending ----------------------------------------------------------------------------------
 
   function post(url, fields) {
@@ -177,7 +248,9 @@
     if (time) time.value = new Date().toISOString();
     var fields = [];
     new FormData(form).forEach(function (value, name) { fields.push([name, String(value)]); });
-    var entry = { url: form.action, fields: fields, label: form.dataset.label || "Entry", queuedAt: Date.now() };
+    var entry = {
+      url: form.action, fields: fields, label: form.dataset.label || "Entry", summary: summarize(form), queuedAt: Date.now()
+    };
     clearErrors(form);
     setBusy(form, true);
     sendWithRetries(entry.url, entry.fields).then(function (result) {
@@ -218,7 +291,9 @@
       if (!result.data.ok) {
         var problems = [];
         Object.keys(result.data.errors || {}).forEach(function (k) { problems = problems.concat(result.data.errors[k]); });
-        say(entry.label + " (sent late) was refused: " + problems.join(" "), "error");
+        var reason = problems.join(" ") || result.data.message || "not saved.";
+        refuse(entry, reason);  // listed in "Not saved" until dismissed: survives the reload below
+        say(entry.label + " (sent late) was refused: " + reason, "error");
       }
       flushing = false;
       if (queue.length) flush();
@@ -229,6 +304,7 @@
         queue = loadQueue();
         queue.shift();
         saveQueue(queue);
+        refuse(entry, "your role does not allow this.");
         say(entry.label + " (sent late) was refused: your role does not allow this.", "error");
         return;
       }
@@ -246,5 +322,6 @@
   window.setInterval(flush, 10000);
   assignKeys(document);
   showQueue();
+  showRefused();
   flush();
 })();

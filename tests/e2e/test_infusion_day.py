@@ -27,6 +27,7 @@ from clinic.infusions.models import (
     VitalAlert,
     VitalSign,
 )
+from clinic.infusions.services.charting import SESSION_CLOSED
 from clinic.infusions.tests.conftest import answer_today, make_verified_order
 from clinic.reminders.services import preparation_confirm
 from clinic.scheduling.models import AppointmentKind, RoomKind
@@ -221,18 +222,15 @@ def test_nurse_runs_the_infusion_day_from_check_in_to_discharge(
     assert VitalAlert.objects.get(session=session).action_taken.startswith("Paused the pump")
 
 
-def test_an_entry_made_offline_is_sent_once_when_the_tablet_reconnects(
-    live_server, page, sign_in, staff, infusion_today
-):
-    # given a running infusion
+def open_running_session(live_server, page, sign_in, nurse, patient):
+    """A running infusion of `patient`, open on the chair-side page."""
     from clinic.infusions.services import infusion_start, session_check_in
     from clinic.infusions.tests.conftest import complete_gate, key
 
-    nurse = staff[Role.NURSE]
-    appointment = infusion_today.appointments.get()
+    appointment = patient.appointments.get()
     session = session_check_in(
         appointment=appointment,
-        order=infusion_today.infusion_orders.get(),
+        order=patient.infusion_orders.get(),
         chair=appointment.room,
         nurse=nurse,
     )
@@ -240,13 +238,25 @@ def test_an_entry_made_offline_is_sent_once_when_the_tablet_reconnects(
     infusion_start(session=session, started_by=nurse, client_key=key())
     sign_in(page, nurse)
     page.goto(f"{live_server.url}/infusions/sessions/{session.pk}/")
+    return session
 
-    # when the tablet loses the network and the nurse charts a side effect
+
+def chart_side_effect_offline(page):
     page.context.set_offline(True)
     page.locator("summary").filter(has_text=re.compile("^Side effect$")).click()
     page.get_by_label("Side effect", exact=True).select_option(label="Nausea")
     page.get_by_label("Severity").select_option(label="Mild")
     page.get_by_role("button", name="Save side effect").click()
+
+
+def test_an_entry_made_offline_is_sent_once_when_the_tablet_reconnects(
+    live_server, page, sign_in, staff, infusion_today
+):
+    # given a running infusion
+    session = open_running_session(live_server, page, sign_in, staff[Role.NURSE], infusion_today)
+
+    # when the tablet loses the network and the nurse charts a side effect
+    chart_side_effect_offline(page)
 
     # then it waits on the tablet
     expect(page.locator("#queue-status")).to_contain_text("1 entry waiting to send")
@@ -257,3 +267,33 @@ def test_an_entry_made_offline_is_sent_once_when_the_tablet_reconnects(
     expect(page.locator("#timeline")).to_contain_text("Side effect: Nausea (mild)", timeout=20000)
     expect(page.locator("#queue-status")).to_be_hidden()
     assert SideEffect.objects.filter(session=session).count() == 1
+
+
+def test_an_offline_entry_refused_on_reconnect_stays_listed_as_not_saved(
+    live_server, page, sign_in, staff, infusion_today
+):
+    # given a running infusion and a side effect charted while the tablet is offline
+    session = open_running_session(live_server, page, sign_in, staff[Role.NURSE], infusion_today)
+    chart_side_effect_offline(page)
+    expect(page.locator("#queue-status")).to_contain_text("1 entry waiting to send")
+
+    # when the session is closed meanwhile (another device) and the network comes back
+    InfusionSession.objects.filter(pk=session.pk).update(status=SessionStatus.ABANDONED)
+    page.context.set_offline(False)
+
+    # then the refusal stays on the page after the reload, with the entry and the reason
+    expect(page.locator("#queue-status")).to_be_hidden(timeout=20000)
+    page.wait_for_load_state()
+    not_saved = page.locator("#not-saved")
+    expect(not_saved).to_contain_text("Not saved", timeout=20000)
+    expect(not_saved).to_contain_text("Side effect: Nausea; Severity: Mild")
+    expect(not_saved).to_contain_text(SESSION_CLOSED)
+    assert not SideEffect.objects.exists()
+    page.reload()
+    expect(not_saved).to_contain_text(SESSION_CLOSED)
+
+    # and the nurse dismisses it
+    not_saved.get_by_role("button", name="Dismiss").click()
+    expect(not_saved).to_be_hidden()
+    page.reload()
+    expect(not_saved).to_be_hidden()

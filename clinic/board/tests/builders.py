@@ -120,6 +120,7 @@ def make_session(
         return session
     vitals(session, nurse)
     session = shift_session(session, 70)
+    vitals(session, nurse)  # a fresh recovery reading: discharge refuses overdue vitals
     return session_discharge(
         session=session,
         discharged_by=nurse,

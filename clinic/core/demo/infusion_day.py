@@ -32,6 +32,7 @@ from clinic.infusions.models import (
     SideEffectKind,
     StopReason,
     VitalAlert,
+    VitalPhase,
     VitalSign,
 )
 from clinic.infusions.selectors import INFUSION_APPOINTMENT_KINDS, infusion_settings
@@ -199,7 +200,7 @@ class InfusionDayMixin:
             self.day_infusion(session, plan, nurse, key, reading, moves)
         self.day_moves(moves)
         if "discharge" in plan:
-            self.day_discharge(session, plan, nurse, patient)
+            self.day_discharge(session, plan, nurse, patient, key)
 
     def day_infusion(self, session, plan, nurse, key, reading, moves) -> None:
         """Start, vital signs at the protocol's cadence, ratings, side effects, pause or stop,
@@ -304,10 +305,18 @@ class InfusionDayMixin:
         for model, pk, fields in moves:
             demo_backdate(model, pk, **fields)
 
-    def day_discharge(self, session, plan, nurse, patient) -> None:
-        """The discharge: the score (every item at its best), the driver, the patient's typed name
-        and ticks, witnessed by the nurse's signature; then dated when it happened."""
+    def day_discharge(self, session, plan, nurse, patient, key) -> None:
+        """The discharge: a last recovery reading (discharge refuses overdue vitals), the score
+        (every item at its best), the driver, the patient's typed name and ticks, witnessed by the
+        nurse's signature; then dated when it happened."""
         session.refresh_from_db()
+        last = session.vitals.filter(phase=VitalPhase.RECOVERY).order_by("-taken_at", "-pk").first()
+        final = vital_record(
+            session=session,
+            recorded_by=nurse,
+            client_key=key(),
+            **{name: getattr(last, name) for name in ("sbp", "dbp", "hr", "spo2", "rr")},
+        )
         config = infusion_settings(clinic=session.clinic)
         system = ALDRETE if config.discharge_score_system == ALDRETE.code else PADSS
         session = session_discharge(
@@ -321,6 +330,7 @@ class InfusionDayMixin:
             password=data.DEMO_PASSWORD,
         )
         at = self.ago(plan["discharge"])
+        demo_backdate(VitalSign, final.pk, taken_at=at - MINUTE, created_at=at - MINUTE)
         demo_backdate(InfusionSession, session.pk, discharged_at=at)
         demo_backdate(ElectronicSignature, session.acknowledgement_signature_id, signed_at=at)
         self.bump("discharges")

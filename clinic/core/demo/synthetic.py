@@ -236,6 +236,8 @@ def patients_create(ctx: SyntheticContext) -> None:
     meta: list[tuple] = []
 
     def flush() -> None:
+        for patient in batch:  # bulk_create() skips Patient.save(), which sets these
+            patient.set_name_search_keys()
         for patient, (stage, pain, female, consult_day) in zip(
             _bulk(Patient, batch, ctx, "patients"), meta, strict=True
         ):

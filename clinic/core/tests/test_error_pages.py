@@ -24,3 +24,23 @@ def test_responses_carry_security_headers():
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Request-ID"]
+
+
+def test_a_visitor_who_is_not_signed_in_sees_crisis_help_on_the_not_found_page():
+    # given a visitor with no account
+    # when they follow a broken link
+    response = Client().get("/no-such-page/")
+    # then the public layout's footer still offers crisis help
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert 'href="tel:988"' in page
+    assert "Free consultation" in page
+
+
+def test_signed_in_staff_get_the_staff_layout_on_the_not_found_page(django_user_model):
+    user = django_user_model.objects.create_user(username="someone", password="x-long-password-1")
+    client = Client()
+    client.force_login(user)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Free consultation" not in response.content.decode()

@@ -24,6 +24,7 @@ from clinic.infusions.calculations.discharge import (
     OPEN_SAFETY_ALERTS,
     OPEN_VITAL_ALERTS,
     RECOVERY_TIME_NOT_REACHED,
+    RECOVERY_VITALS_OVERDUE,
     SCORE_MISSING,
     SCORE_TOO_LOW,
     Criterion,
@@ -31,6 +32,7 @@ from clinic.infusions.calculations.discharge import (
     RecoveryFacts,
     discharge_criteria,
     recovery_criteria,
+    recovery_vitals_overdue,
 )
 from clinic.infusions.calculations.dose import (
     EventKind,
@@ -152,6 +154,7 @@ __all__ = [
     "Phase",
     "RATING_SCALES",
     "RECOVERY_TIME_NOT_REACHED",
+    "RECOVERY_VITALS_OVERDUE",
     "REQUIRED_VITALS",
     "RESCUE_DOSE_RANGES",
     "RatingScale",
@@ -190,6 +193,7 @@ __all__ = [
     "pre_dose_vitals_status",
     "pregnancy_check_applies",
     "recovery_criteria",
+    "recovery_vitals_overdue",
     "remaining_minutes",
     "score_items",
     "suggested_score_items",

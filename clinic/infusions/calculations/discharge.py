@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clinic.infusions.calculations._base import _seconds
-from clinic.infusions.calculations.vitals import AlertSpec
+from clinic.infusions.calculations.vitals import AlertSpec, is_overdue, next_vitals_due
 
 # --- Discharge criteria -----------------------------------------------------------------------
 
@@ -21,6 +21,10 @@ class Criterion:
 RECOVERY_TIME_NOT_REACHED = "Minimum observation not reached: {done} of {minimum} min."
 NO_RECOVERY_VITALS = "No vital signs recorded in recovery yet."
 LAST_VITALS_OUTSIDE = "The latest recovery vital signs are outside the limits: {problems}"
+RECOVERY_VITALS_OVERDUE = (
+    "Recovery vital signs are overdue: the latest reading is {age} min old and a reading is due "
+    "every {interval} min. Record a fresh set of vital signs."
+)
 OPEN_VITAL_ALERTS = "{count} vital-sign alert(s) not yet acknowledged."
 OPEN_SAFETY_ALERTS = (
     "An open high or acute suicide-risk alert: a clinician must evaluate and acknowledge it "
@@ -42,6 +46,9 @@ class RecoveryFacts:
     recovery_started_at: dt.datetime | None
     recovery_min_minutes: int
     latest_recovery_alerts: Sequence[AlertSpec] | None  # None: no recovery reading yet
+    latest_recovery_taken_at: dt.datetime | None  # None: no recovery reading yet
+    recovery_vitals_interval_min: int  # the recovery cadence (protocol's own, else the setting)
+    vitals_due_grace_min: int
     open_vital_alerts: int
     open_high_safety_alerts: int
 
@@ -53,6 +60,20 @@ class DischargeForm:
     driver_name: str = ""
     driver_phone: str = ""
     acknowledged: bool = False
+
+
+def recovery_vitals_overdue(facts: RecoveryFacts) -> bool:
+    """Whether the recovery vital signs are overdue, exactly as the live panel shows it: the next
+    reading is due `recovery_vitals_interval_min` after the latest recovery reading (or after
+    recovery began) and overdue once the grace has passed too."""
+    if facts.recovery_started_at is None:
+        return False
+    due = next_vitals_due(
+        last_taken_at=facts.latest_recovery_taken_at,
+        phase_started_at=facts.recovery_started_at,
+        interval_min=facts.recovery_vitals_interval_min,
+    )
+    return is_overdue(now=facts.now, due=due, grace_min=facts.vitals_due_grace_min)
 
 
 def recovery_criteria(facts: RecoveryFacts) -> list[Criterion]:
@@ -76,6 +97,16 @@ def recovery_criteria(facts: RecoveryFacts) -> list[Criterion]:
                 "recovery_vitals",
                 LAST_VITALS_OUTSIDE.format(
                     problems=" ".join(a.message for a in facts.latest_recovery_alerts)
+                ),
+            )
+        )
+    if facts.latest_recovery_taken_at is not None and recovery_vitals_overdue(facts):
+        failing.append(
+            Criterion(
+                "recovery_vitals_overdue",
+                RECOVERY_VITALS_OVERDUE.format(
+                    age=int(_seconds(facts.now, facts.latest_recovery_taken_at) // 60),
+                    interval=facts.recovery_vitals_interval_min,
                 ),
             )
         )

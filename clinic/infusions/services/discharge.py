@@ -108,7 +108,8 @@ def session_discharge(
     password: str,
 ) -> InfusionSession:
     """Discharge a patient in recovery. Refused, listing every failing criterion, while the minimum
-    observation is not over, the latest recovery vitals are outside the limits, an alert is open,
+    observation is not over, the latest recovery vitals are outside the limits or overdue (older
+    than the recovery cadence plus the grace, as the live panel shows), an alert is open,
     the score is below the minimum, the driver or the acknowledgement is missing. The discharging
     nurse signs the patient's acknowledgement as witness (password re-asked)."""
     require_clinician(user=discharged_by, clinic=session.clinic)
@@ -168,6 +169,9 @@ def session_discharge(
                 if latest is None
                 else vital_alerts(reading_of(latest), reading_of(baseline), config.limits, Phase.RECOVERY)
             ),
+            latest_recovery_taken_at=latest.taken_at if latest else None,
+            recovery_vitals_interval_min=config.intervals_for(session.order.course.protocol)[1],
+            vitals_due_grace_min=config.vitals_due_grace_min,
             open_vital_alerts=VitalAlert.objects.filter(
                 session=session, status=VitalAlertStatus.OPEN
             ).count(),

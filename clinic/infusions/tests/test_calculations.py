@@ -10,6 +10,7 @@ from clinic.infusions.calculations import (
     DBP_NOT_BELOW_SBP,
     FASTING_UNKNOWN,
     PADSS,
+    RECOVERY_VITALS_OVERDUE,
     AlertLevel,
     DischargeForm,
     EventKind,
@@ -35,6 +36,7 @@ from clinic.infusions.calculations import (
     pre_dose_vitals_status,
     pregnancy_check_applies,
     recovery_criteria,
+    recovery_vitals_overdue,
     remaining_minutes,
     suggested_score_items,
     typed_name_matches,
@@ -521,6 +523,9 @@ def facts(**changes):
         "recovery_started_at": at(0),
         "recovery_min_minutes": 60,
         "latest_recovery_alerts": [],
+        "latest_recovery_taken_at": at(65),
+        "recovery_vitals_interval_min": 15,
+        "vitals_due_grace_min": 2,
         "open_vital_alerts": 0,
         "open_high_safety_alerts": 0,
     }
@@ -566,7 +571,8 @@ def test_each_failing_criterion_is_listed():
 
 def test_no_recovery_vitals_and_no_score():
     failing = discharge_criteria(
-        facts(latest_recovery_alerts=None), DischargeForm(score_total=None, min_score=9)
+        facts(latest_recovery_alerts=None, latest_recovery_taken_at=None),
+        DischargeForm(score_total=None, min_score=9),
     )
     assert codes(failing) == ["recovery_vitals", "score", "driver", "acknowledgement"]
 
@@ -574,6 +580,32 @@ def test_no_recovery_vitals_and_no_score():
 def test_the_minimum_is_reached_exactly_at_the_minute():
     assert recovery_criteria(facts(now=at(60))) == []
     assert codes(recovery_criteria(facts(now=at(59.9)))) == ["recovery_time"]
+
+
+def test_recovery_vitals_overdue_agrees_with_the_panels_due_time():
+    # Reading at 65, every 15 min, 2 min grace: due at 80, overdue after 82 (as the live panel).
+    for now, overdue in ((at(80), False), (at(82), False), (at(82.1), True), (at(140), True)):
+        fact = facts(now=now)
+        due = next_vitals_due(last_taken_at=at(65), phase_started_at=at(0), interval_min=15)
+        assert recovery_vitals_overdue(fact) is overdue
+        assert is_overdue(now=now, due=due, grace_min=2) is overdue
+
+
+def test_an_old_recovery_reading_fails_discharge_with_its_own_reason():
+    failing = recovery_criteria(facts(now=at(130), latest_recovery_taken_at=at(65)))
+    assert codes(failing) == ["recovery_vitals_overdue"]
+    assert failing[0].message == RECOVERY_VITALS_OVERDUE.format(age=65, interval=15)
+    # A fresh reading, the protocol's own cadence or no reading at all (its own reason) do not.
+    assert recovery_criteria(facts(now=at(130), latest_recovery_taken_at=at(120))) == []
+    assert (
+        recovery_criteria(
+            facts(now=at(130), latest_recovery_taken_at=at(65), recovery_vitals_interval_min=70)
+        )
+        == []
+    )
+    assert codes(
+        recovery_criteria(facts(now=at(130), latest_recovery_alerts=None, latest_recovery_taken_at=None))
+    ) == ["recovery_vitals"]
 
 
 def test_not_in_recovery():

@@ -98,9 +98,14 @@ def test_state_in_recovery_lists_the_failing_criteria(recovering_session, nurse)
     assert [c.code for c in state.recovery_failing] == ["recovery_time", "recovery_vitals"]
     assert state.recovery_remaining_min == 60
     now = recovering_session.recovery_started_at + dt.timedelta(minutes=61)
-    vitals(recovering_session, nurse)
+    reading = vitals(recovering_session, nurse)
+    VitalSign.objects.filter(pk=reading.pk).update(taken_at=now - dt.timedelta(minutes=5))
     state = session_state(session=recovering_session, now=now)
     assert state.recovery_failing == [] and state.ready_to_discharge
+    # Past the recovery cadence (15 min) and its grace (2 min): overdue, and no discharge.
+    state = session_state(session=recovering_session, now=now + dt.timedelta(minutes=13))
+    assert state.vitals_overdue and not state.ready_to_discharge
+    assert [c.code for c in state.recovery_failing] == ["recovery_vitals_overdue"]
 
 
 def test_a_paused_infusion_has_no_remaining_time(running_session, nurse):

@@ -12,6 +12,8 @@ from clinic.core.validators import DOB_IN_FUTURE, PHONE_INVALID, WEIGHT_RANGE
 from clinic.patients.forms import ICD10_CHOOSE, POSTAL_CODE_INVALID
 from clinic.patients.models import Allergy, BodyMeasurement, Diagnosis, Patient
 from clinic.patients.services import (
+    CHART_HISTORY_OPENED,
+    DATE_BEFORE_BIRTH,
     MEASUREMENT_EMPTY,
     allergy_add,
     diagnosis_add,
@@ -280,6 +282,26 @@ def test_diagnosis_form_refuses_unknown_code(staff, patient, client_for):
     assert Diagnosis.objects.get().description == "Post-traumatic stress disorder, chronic"
 
 
+def test_clinical_forms_show_dates_before_birth_on_the_field(staff, patient, client_for):
+    client = client_for(staff[Role.PHYSICIAN])
+    born = patient.date_of_birth.isoformat()
+    for name, data, field, label in (
+        ("diagnosis_add", {"icd10_code": "F43.12", "status": "active", "onset_date": "0001-01-01"},
+         "onset_date", "The onset date"),
+        ("measurement_add", {"measured_at": "1900-01-01T10:00", "weight_kg": "70"},
+         "measured_at", "The time of measurement"),
+        ("medication_add", {"name": "Ativan", "started_on": "0001-01-01"},
+         "started_on", "The start date"),
+    ):
+        url = reverse(f"patients:{name}", kwargs={"patient_id": patient.pk})
+        response = client.post(url, data)
+        assert response.status_code == 200, name
+        assert response.context["form"].errors[field] == [
+            DATE_BEFORE_BIRTH.format(label=label, date_of_birth=born)
+        ]
+    assert not Diagnosis.objects.exists() and not BodyMeasurement.objects.exists()
+
+
 def test_medication_add_and_stop(staff, patient, client_for):
     client = client_for(staff[Role.PHYSICIAN])
     response = client.post(
@@ -335,6 +357,17 @@ def test_history_page(staff, full_chart, client_for):
     html = response.content.decode()
     assert "Allergy: Penicillin" in html and "Diagnosis F33.2" in html
     assert staff[Role.NURSE].signature_name in html
+
+
+def test_opening_the_history_is_audited_as_a_chart_view(staff, full_chart, client_for):
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
+    client_for(staff[Role.ADMIN]).get(
+        reverse("patients:history", kwargs={"patient_id": full_chart.pk})
+    )
+    event = AuditEvent.objects.get(action=AuditAction.VIEW)
+    assert (event.patient_id, event.actor_id, event.summary) == (
+        full_chart.pk, staff[Role.ADMIN].pk, CHART_HISTORY_OPENED
+    )
 
 
 def test_list_query_count_does_not_grow(staff, make_patient, client_for,

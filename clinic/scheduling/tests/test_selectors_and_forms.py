@@ -4,7 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clinic.accounts.roles import Role
-from clinic.scheduling.forms import TIME_DOES_NOT_EXIST, clinic_local_datetime
+from clinic.scheduling.forms import (
+    DATE_OUT_OF_RANGE,
+    DATE_WINDOW_YEARS,
+    TIME_DOES_NOT_EXIST,
+    clinic_local_datetime,
+)
 from clinic.scheduling.models import AppointmentKind
 from clinic.scheduling.selectors import appointments_for_day, clinic_day_bounds, physicians
 from clinic.scheduling.services import appointment_book
@@ -36,3 +41,27 @@ def test_local_datetime_refuses_a_time_skipped_by_the_clocks(clinic):
         clinic_local_datetime(clinic, dt.date(2027, 3, 14), dt.time(2, 30))
     local = clinic_local_datetime(clinic, dt.date(2027, 3, 14), dt.time(3, 30))
     assert local.utcoffset() == dt.timedelta(hours=-4)
+
+
+@pytest.mark.parametrize("day", [dt.date(9999, 12, 31), dt.date(1, 1, 1)])
+def test_local_datetime_refuses_a_date_far_from_today_without_overflowing(clinic, day):
+    with pytest.raises(ValidationError) as caught:
+        clinic_local_datetime(clinic, day, dt.time(23, 30))
+    assert caught.value.code == "date_out_of_range"
+    assert caught.value.messages == [DATE_OUT_OF_RANGE.format(years=DATE_WINDOW_YEARS)]
+
+
+def test_a_night_shift_on_the_last_possible_date_is_a_field_error_not_a_crash(clinic, staff):
+    from clinic.scheduling.forms import ShiftForm
+
+    # given a night shift typed on 9999-12-31, whose end day does not exist
+    form = ShiftForm(
+        data={
+            "user": staff[Role.NURSE].pk, "date": "9999-12-31", "start_time": "19:00",
+            "end_time": "07:00", "ends_next_day": "on",
+        },
+        clinic=clinic,
+    )
+    # then the date field names the problem
+    assert not form.is_valid()
+    assert form.errors["date"] == [DATE_OUT_OF_RANGE.format(years=DATE_WINDOW_YEARS)]

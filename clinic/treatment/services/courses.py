@@ -39,11 +39,27 @@ PATIENT_OTHER_CLINIC = "The patient is not registered at this clinic."
 PLANNED_INFUSIONS_RANGE = "Planned infusions must be between 1 and 30."
 ANOTHER_COURSE_ACTIVE = "The patient already has an active course; complete or stop it first."
 CANDIDACY_REQUIRED = (
-    "The patient has no signed 'candidate' decision; the physician signs the candidacy decision "
-    "before a course (clinic setting)."
+    "The patient's current signed candidacy decision is not 'candidate'; a physician signs a "
+    "'candidate' decision before a course is drafted, signed or activated, or an order is written "
+    "or signed (clinic setting)."
 )
 FOLLOWS_OTHER_PATIENT = "The earlier course must belong to the same patient."
 INDICATION_REQUIRED = "Enter the indication."
+
+
+def candidacy_require(*, patient: Patient) -> int | None:
+    """When the clinic requires it (COURSE_REQUIRES_CANDIDACY), refuse with CANDIDACY_REQUIRED unless
+    the patient's candidacy decision in force (the latest signed one, amendments included) is
+    "candidate"; return that decision's id (None when the clinic does not require one).
+
+    Checked when a course is drafted, signed or activated and when an order is drafted or signed,
+    so a decision amended to "not a candidate" stops a course already under way."""
+    if not clinic_setting_value(patient.clinic, COURSE_REQUIRES_CANDIDACY):
+        return None
+    decision_id = selectors.candidacy_decision_for(patient=patient)
+    if decision_id is None:
+        raise ValidationError(CANDIDACY_REQUIRED, code="candidacy")
+    return decision_id
 
 
 def _transition_error(course: TreatmentCourse, action: str) -> ValidationError:
@@ -82,10 +98,10 @@ def course_create(
     if follows is not None and follows.patient_id != patient.pk:
         errors.setdefault("follows", []).append(FOLLOWS_OTHER_PATIENT)
     decision_id = None
-    if clinic_setting_value(clinic, COURSE_REQUIRES_CANDIDACY):
-        decision_id = selectors.candidacy_decision_for(patient=patient)
-        if decision_id is None:
-            errors.setdefault("__all__", []).append(CANDIDACY_REQUIRED)
+    try:
+        decision_id = candidacy_require(patient=patient)
+    except ValidationError as exc:
+        errors.setdefault("__all__", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
 
@@ -141,9 +157,14 @@ def course_sign(*, course: TreatmentCourse, signer, password: str) -> TreatmentC
     """The physician's signature (meaning: approval) on a draft course; re-asks the password."""
     require_perm(user=signer, clinic=course.clinic, perm=Perm.ORDER_SIGN, message=ONLY_PHYSICIANS_SIGN)
     with transaction.atomic():
-        course = TreatmentCourse.objects.select_for_update().select_related("protocol").get(pk=course.pk)
+        course = (
+            TreatmentCourse.objects.select_for_update()
+            .select_related("protocol", "patient__clinic")
+            .get(pk=course.pk)
+        )
         if course.status != CourseStatus.DRAFT:
             raise _transition_error(course, "signed")
+        candidacy_require(patient=course.patient)
         before = model_snapshot(course)
         signature = signature_apply(
             signer=signer,
@@ -184,6 +205,7 @@ def course_activate(*, course: TreatmentCourse, activated_by) -> TreatmentCourse
         )
         if course.status != CourseStatus.SIGNED:
             raise _transition_error(course, "activated")
+        candidacy_require(patient=course.patient)
         if (
             TreatmentCourse.objects.filter(patient_id=course.patient_id, status=CourseStatus.ACTIVE)
             .exclude(pk=course.pk)

@@ -35,6 +35,7 @@ from clinic.treatment.models import (
 )
 from clinic.treatment.planning import OrderInputs, OrderPlan, next_sequence, order_plan_build
 from clinic.treatment.services._common import require_perm
+from clinic.treatment.services.courses import candidacy_require
 
 ONLY_PHYSICIANS_ORDER = "Only a physician (prescriber) can write or sign an infusion order."
 ONLY_QUALIFIED_CHECK = "Only a physician or nurse can double-check an infusion order."
@@ -143,6 +144,7 @@ def order_create(
     errors: dict[str, list[str]] = {}
     if course.status not in (CourseStatus.SIGNED, CourseStatus.ACTIVE):
         raise ValidationError(COURSE_NOT_ORDERABLE, code="course_status")
+    candidacy_require(patient=course.patient)
     if diluent not in Diluent.values:
         errors.setdefault("diluent", []).append(DILUENT_UNKNOWN)
     if product is not None and product.clinic_id != clinic.pk:
@@ -275,6 +277,7 @@ def order_sign(
             raise _transition_error(order, "signed")
         if order.course.status not in (CourseStatus.SIGNED, CourseStatus.ACTIVE):
             raise ValidationError(COURSE_NOT_ORDERABLE, code="course_status")
+        candidacy_require(patient=order.course.patient)
         reason = order.titration_reason if titration_reason is None else titration_reason.strip()
         plan = order_plan_build(
             course=order.course,

@@ -63,6 +63,21 @@ def make_candidate(patient, physician):
     )
 
 
+def withdraw_candidacy(patient, physician):
+    """Amend the patient's decision in force to "not a candidate" (a signed amendment)."""
+    from clinic.evaluation.models import DecisionOutcome
+    from clinic.evaluation.selectors import candidacy_decision_current
+    from clinic.evaluation.services import candidacy_decision_amend
+
+    return candidacy_decision_amend(
+        decision=candidacy_decision_current(patient=patient),
+        decided_by=physician,
+        new_decision=DecisionOutcome.NOT_CANDIDATE,
+        reason="New history of psychosis",
+        password=DEMO_PASSWORD,
+    )
+
+
 @pytest.fixture
 def physician(staff):
     return staff[Role.PHYSICIAN]

@@ -1,14 +1,19 @@
 """session_discharge: refused while any criterion fails (listing them), allowed when all are met."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditEvent
 from clinic.core.models import SignatureMeaning
 from clinic.core.services import clinic_setting_update
 from clinic.core.signatures import WRONG_PASSWORD
-from clinic.infusions.models import SessionStatus, VitalAlert
+from clinic.infusions.calculations import RECOVERY_VITALS_OVERDUE
+from clinic.infusions.models import InfusionSession, SessionStatus, VitalAlert, VitalSign
+from clinic.infusions.selectors import session_state
 from clinic.infusions.services import DischargeRefused, session_discharge, vital_alert_acknowledge
 from clinic.infusions.services.discharge import (
     ALREADY_DISCHARGED,
@@ -90,6 +95,29 @@ def test_refused_while_the_latest_recovery_vitals_are_outside_the_limits_and_ale
     assert refused_codes(fit, nurse) == ["recovery_vitals"]
     vitals(fit, nurse, spo2=97)
     assert discharge(fit, nurse).status == SessionStatus.DISCHARGED
+
+
+def test_refused_while_the_recovery_vitals_are_overdue_and_allowed_after_a_fresh_reading(
+    recovering_session, nurse
+):
+    # One reading at the stop, then an hour passes (cadence 15 min, grace 2 min): overdue.
+    reading = vitals(recovering_session, nurse)
+    an_hour_ago = timezone.now() - dt.timedelta(minutes=61)
+    VitalSign.objects.filter(pk=reading.pk).update(taken_at=an_hour_ago)
+    InfusionSession.objects.filter(pk=recovering_session.pk).update(recovery_started_at=an_hour_ago)
+    recovering_session.refresh_from_db()
+
+    with pytest.raises(DischargeRefused) as exc:
+        discharge(recovering_session, nurse)
+    assert [c.code for c in exc.value.criteria] == ["recovery_vitals_overdue"]
+    assert exc.value.messages == [RECOVERY_VITALS_OVERDUE.format(age=61, interval=15)]
+    # The live panel says the same: OVERDUE, and the same reason in the recovery criteria.
+    state = session_state(session=recovering_session)
+    assert state.vitals_overdue
+    assert [c.code for c in state.recovery_failing] == ["recovery_vitals_overdue"]
+
+    vitals(recovering_session, nurse)
+    assert discharge(recovering_session, nurse).status == SessionStatus.DISCHARGED
 
 
 def test_refused_with_a_low_score_and_the_clinic_minimum_applies(fit, nurse, staff, clinic):

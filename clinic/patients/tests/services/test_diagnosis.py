@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from clinic.audit.models import AuditAction, AuditEvent
 from clinic.patients.models import Diagnosis, DiagnosisStatus
 from clinic.patients.services import (
+    DATE_BEFORE_BIRTH,
     DATE_IN_FUTURE,
     DIAGNOSIS_DUPLICATE,
     DIAGNOSIS_STATUS_INVALID,
@@ -60,6 +61,18 @@ def test_future_onset_and_unknown_status_are_refused(patient, physician):
     with pytest.raises(ValidationError) as caught:
         diagnosis_add(patient=patient, noted_by=physician, icd10_code="F41.1", status="maybe")
     assert caught.value.message_dict["status"] == [DIAGNOSIS_STATUS_INVALID]
+
+
+@pytest.mark.parametrize("days_before_birth", [1, None])
+def test_onset_before_birth_is_refused(patient, physician, days_before_birth):
+    onset = (patient.date_of_birth - dt.timedelta(days=days_before_birth)
+             if days_before_birth else dt.date(1, 1, 1))
+    with pytest.raises(ValidationError) as caught:
+        diagnosis_add(patient=patient, noted_by=physician, icd10_code="F41.1", onset_date=onset)
+    assert caught.value.message_dict["onset_date"] == [DATE_BEFORE_BIRTH.format(
+        label="The onset date", date_of_birth=patient.date_of_birth.isoformat()
+    )]
+    assert Diagnosis.objects.count() == 0
     assert Diagnosis.objects.count() == 0
 
 

@@ -9,6 +9,7 @@ from clinic.audit.models import AuditAction, AuditEvent
 from clinic.core.validators import HEIGHT_RANGE, WEIGHT_RANGE
 from clinic.patients.models import BodyMeasurement
 from clinic.patients.services import (
+    DATE_BEFORE_BIRTH,
     MEASURED_IN_FUTURE,
     MEASUREMENT_EMPTY,
     NOT_A_NUMBER,
@@ -77,7 +78,21 @@ def test_measured_in_the_future_is_refused(patient, nurse):
             weight_kg=70,
         )
     assert caught.value.message_dict["measured_at"] == [MEASURED_IN_FUTURE]
+
+
+def test_measured_before_birth_is_refused(patient, nurse):
+    born = dt.datetime.combine(patient.date_of_birth, dt.time(12), tzinfo=patient.clinic.tzinfo)
+    for measured_at in (born - dt.timedelta(days=1), dt.datetime(1, 1, 1, 12, tzinfo=dt.UTC)):
+        with pytest.raises(ValidationError) as caught:
+            measurement_record(patient=patient, recorded_by=nurse, measured_at=measured_at,
+                               weight_kg=70)
+        assert caught.value.message_dict["measured_at"] == [DATE_BEFORE_BIRTH.format(
+            label="The time of measurement", date_of_birth=patient.date_of_birth.isoformat()
+        )]
     assert BodyMeasurement.objects.count() == 0
+    # the day of birth itself is fine
+    measurement_record(patient=patient, recorded_by=nurse, measured_at=born, weight_kg=70)
+    assert BodyMeasurement.objects.count() == 1
 
 
 def test_more_than_one_decimal_is_refused(patient, nurse):

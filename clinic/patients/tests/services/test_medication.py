@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from clinic.audit.models import AuditAction, AuditEvent
 from clinic.patients.models import Medication
 from clinic.patients.services import (
+    DATE_BEFORE_BIRTH,
     DATE_IN_FUTURE,
     DRUG_CLASS_INVALID,
     MEDICATION_ALREADY_STOPPED,
@@ -44,6 +45,24 @@ def test_invalid_input_stores_nothing(patient, physician, kwargs, field, message
         medication_add(patient=patient, recorded_by=physician, **kwargs)
     assert caught.value.message_dict[field] == [message]
     assert Medication.objects.count() == 0
+
+
+def test_dates_before_birth_are_refused(patient, physician):
+    born = patient.date_of_birth.isoformat()
+    with pytest.raises(ValidationError) as caught:
+        medication_add(patient=patient, recorded_by=physician, name="Ativan",
+                       started_on=dt.date(1, 1, 1))
+    assert caught.value.message_dict["started_on"] == [
+        DATE_BEFORE_BIRTH.format(label="The start date", date_of_birth=born)
+    ]
+    assert Medication.objects.count() == 0
+    medication = medication_add(patient=patient, recorded_by=physician, name="Ativan")
+    with pytest.raises(ValidationError) as caught:
+        medication_stop(medication=medication, stopped_by=physician,
+                        stopped_on=patient.date_of_birth - dt.timedelta(days=1))
+    assert caught.value.message_dict["stopped_on"] == [
+        DATE_BEFORE_BIRTH.format(label="The stop date", date_of_birth=born)
+    ]
 
 
 def test_stop_records_the_date_and_is_audited(patient, physician):

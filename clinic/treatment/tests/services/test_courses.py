@@ -26,6 +26,7 @@ from clinic.treatment.services.courses import (
     STOP_REASON_REQUIRED,
 )
 from clinic.treatment.services.protocols import protocol_revise
+from clinic.treatment.tests.conftest import withdraw_candidacy
 from conftest import DEMO_PASSWORD
 
 
@@ -63,6 +64,36 @@ def test_create_needs_a_signed_candidate_decision(patient, mood_protocol, physic
     )
     course = course_create(patient=patient, protocol=mood_protocol, created_by=physician, indication="TRD")
     assert course.candidacy_decision_id is None
+
+
+def test_sign_is_refused_once_the_decision_is_amended_to_not_a_candidate(
+    make_course, weighed_patient, mood_protocol, physician
+):
+    course = make_course(weighed_patient, mood_protocol, sign=False)
+    withdraw_candidacy(weighed_patient, physician)
+
+    with pytest.raises(ValidationError) as exc:
+        course_sign(course=course, signer=physician, password=DEMO_PASSWORD)
+
+    assert exc.value.messages == [CANDIDACY_REQUIRED]
+    course.refresh_from_db()
+    assert course.status == CourseStatus.DRAFT and course.signature_id is None
+    assert not ElectronicSignature.objects.filter(object_type="treatment.TreatmentCourse").exists()
+
+
+def test_activate_is_refused_once_the_decision_is_amended_to_not_a_candidate(
+    mood_course, weighed_patient, physician
+):
+    withdraw_candidacy(weighed_patient, physician)
+
+    with pytest.raises(ValidationError) as exc:
+        course_activate(course=mood_course, activated_by=physician)
+
+    assert exc.value.messages == [CANDIDACY_REQUIRED]
+    mood_course.refresh_from_db()
+    weighed_patient.refresh_from_db()
+    assert mood_course.status == CourseStatus.SIGNED and mood_course.activated_at is None
+    assert weighed_patient.journey_stage != JourneyStage.INDUCTION
 
 
 @pytest.mark.parametrize("role", [Role.NURSE, Role.FRONT_DESK, Role.ADMIN])

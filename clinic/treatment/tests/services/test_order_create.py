@@ -16,8 +16,9 @@ from clinic.treatment.calculations.dose import (
 from clinic.treatment.models import Diluent, InfusionOrder, OrderStatus, StockedProduct
 from clinic.treatment.planning import NO_WEIGHT
 from clinic.treatment.services import order_create
+from clinic.treatment.services.courses import CANDIDACY_REQUIRED
 from clinic.treatment.services.orders import COURSE_NOT_ORDERABLE, ONLY_PHYSICIANS_ORDER
-from clinic.treatment.tests.conftest import make_candidate, record_measurement
+from clinic.treatment.tests.conftest import make_candidate, record_measurement, withdraw_candidacy
 
 
 def test_mood_order_for_70_kg_with_1_mg_per_ml_bag(make_order, mood_course):
@@ -174,3 +175,15 @@ def test_double_submit_creates_one_order(make_order, mood_course):
     second = make_order(mood_course, submission_key=key)
     assert first.pk == second.pk
     assert InfusionOrder.objects.count() == 1
+
+
+def test_create_is_refused_once_the_decision_is_amended_to_not_a_candidate(
+    make_order, mood_course, physician
+):
+    withdraw_candidacy(mood_course.patient, physician)
+
+    with pytest.raises(ValidationError) as exc:
+        make_order(mood_course)
+
+    assert exc.value.messages == [CANDIDACY_REQUIRED]
+    assert not InfusionOrder.objects.filter(course=mood_course).exists()

@@ -13,13 +13,14 @@ from clinic.core.signatures import WRONG_PASSWORD, SignatureError
 from clinic.treatment.models import OrderStatus
 from clinic.treatment.planning import TITRATION_REASON_REQUIRED
 from clinic.treatment.services import order_cancel, order_sign
+from clinic.treatment.services.courses import CANDIDACY_REQUIRED
 from clinic.treatment.services.orders import (
     CANCEL_REASON_REQUIRED,
     NEWER_WEIGHT,
     ONLY_PHYSICIANS_ORDER,
     ORDER_TRANSITION_REFUSED,
 )
-from clinic.treatment.tests.conftest import record_measurement
+from clinic.treatment.tests.conftest import record_measurement, withdraw_candidacy
 from conftest import DEMO_PASSWORD
 
 
@@ -42,6 +43,18 @@ def test_wrong_password_saves_nothing(draft_order, physician):
     assert not AuditEvent.objects.filter(
         object_type="treatment.InfusionOrder", action=AuditAction.SIGN
     ).exists()
+
+
+def test_sign_is_refused_once_the_decision_is_amended_to_not_a_candidate(draft_order, physician):
+    withdraw_candidacy(draft_order.patient, physician)
+
+    with pytest.raises(ValidationError) as exc:
+        order_sign(order=draft_order, signer=physician, password=DEMO_PASSWORD)
+
+    assert exc.value.messages == [CANDIDACY_REQUIRED]
+    draft_order.refresh_from_db()
+    assert draft_order.status == OrderStatus.DRAFT and draft_order.signature is None
+    assert not ElectronicSignature.objects.filter(object_type="treatment.InfusionOrder").exists()
 
 
 @pytest.mark.parametrize("role", [Role.NURSE, Role.FRONT_DESK, Role.ADMIN])

@@ -1,7 +1,10 @@
 import uuid
 
+from django.utils.html import escape
+
 from clinic.patients.models import JourneyStage
 from clinic.treatment.models import CourseStatus, TreatmentCourse
+from clinic.treatment.services.courses import CANDIDACY_REQUIRED
 from conftest import DEMO_PASSWORD
 
 
@@ -56,7 +59,7 @@ def test_no_candidacy_decision_is_shown_on_the_form(client_for, physician, patie
     response = client_for(physician).post(
         f"/treatment/patients/{patient.pk}/courses/new/", course_form(mood_protocol)
     )
-    assert "no signed &#x27;candidate&#x27; decision" in response.content.decode()
+    assert escape(CANDIDACY_REQUIRED) in response.content.decode()
     assert not TreatmentCourse.objects.exists()
 
 
@@ -94,7 +97,40 @@ def test_course_detail_query_count(client_for, physician, signed_order, django_a
     client.get(url)
     with django_assert_max_num_queries(9):
         response = client.get(url)
-    assert list(response.context["orders"]) == [signed_order]
+    assert list(response.context["orders"]) == [(signed_order, False)]  # the signer sees the numbers
+
+
+def _verify(order, nurse):
+    from clinic.treatment.services import order_verify
+
+    order_verify(
+        order=order,
+        verifier=nurse,
+        password=DEMO_PASSWORD,
+        dose_mg="35",
+        bag_concentration_mg_per_ml="1",
+        rate_ml_h="52.5",
+        patient_date_of_birth=order.patient.date_of_birth,
+        identity_confirmed=True,
+    )
+
+
+def test_course_page_hides_draft_and_signed_order_numbers_from_a_checker(
+    client_for, nurse, physician, signed_order, make_order
+):
+    draft = make_order(signed_order.course)
+    url = f"/treatment/courses/{signed_order.course_id}/"
+
+    nurse_page = client_for(nurse).get(url).content.decode()
+    assert "35 mg" not in nurse_page and "52.5 mL/h" not in nurse_page
+    assert nurse_page.count("Hidden until double-checked") == 2
+    prescriber_page = client_for(physician).get(url).content.decode()
+    assert prescriber_page.count("35 mg") == 2 and prescriber_page.count("52.5 mL/h") == 2
+
+    _verify(signed_order, nurse)
+    nurse_page = client_for(nurse).get(url).content.decode()
+    assert nurse_page.count("35 mg") == 1 and nurse_page.count("52.5 mL/h") == 1  # the draft stays hidden
+    assert draft.status == "draft"
 
 
 def test_patient_courses_query_count(client_for, nurse, mood_course, django_assert_max_num_queries):

@@ -170,6 +170,26 @@ def test_order_page_hides_the_numbers_from_the_checker_until_verified(client_for
     assert "52.5 mL/h" in after and "35 mg" in after and "Independently double-checked" in after
 
 
+def test_order_page_hides_a_draft_from_everyone_but_its_prescriber(client_for, nurse, physician, draft_order):
+    url = f"/treatment/orders/{draft_order.pk}/"
+
+    nurse_page = text(client_for(nurse).get(url))
+    assert "35 mg" not in nurse_page and "52.5 mL/h" not in nurse_page and "1 mg/mL" not in nurse_page
+    assert "stay hidden" in nurse_page
+    prescriber_page = text(client_for(physician).get(url))
+    assert "35 mg" in prescriber_page and "52.5 mL/h" in prescriber_page
+
+
+def test_order_page_shows_the_signer_the_numbers_while_awaiting_the_check(
+    client_for, nurse, physician, signed_order
+):
+    url = f"/treatment/orders/{signed_order.pk}/"
+
+    assert "52.5 mL/h" not in text(client_for(nurse).get(url))
+    signer_page = text(client_for(physician).get(url))
+    assert "35 mg" in signer_page and "52.5 mL/h" in signer_page and "stay hidden" not in signer_page
+
+
 def test_verify_mismatch_is_refused_with_the_number_named(client_for, nurse, signed_order):
     response = client_for(nurse).post(
         f"/treatment/orders/{signed_order.pk}/verify/",
