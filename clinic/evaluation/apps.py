@@ -3,8 +3,11 @@ import importlib
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
-# The data migration that holds the built-in rules (version 1, from domain.md §2).
-BUILTIN_RULES_MIGRATION = "clinic.evaluation.migrations.0002_seed_builtin_candidacy_rules"
+# The data migrations that hold the built-in rules (from domain.md §2), in order.
+BUILTIN_RULES_MIGRATIONS = (
+    "clinic.evaluation.migrations.0002_seed_builtin_candidacy_rules",
+    "clinic.evaluation.migrations.0003_seed_pregnancy_unknown_rule",
+)
 
 
 def builtin_rules_ensure(sender, apps=None, using="default", **kwargs) -> None:
@@ -20,7 +23,8 @@ def builtin_rules_ensure(sender, apps=None, using="default", **kwargs) -> None:
         return
     if rule_model.objects.using(using).filter(clinic__isnull=True).exists():
         return
-    importlib.import_module(BUILTIN_RULES_MIGRATION).seed(apps, None)
+    for module in BUILTIN_RULES_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
 
 
 class EvaluationConfig(AppConfig):

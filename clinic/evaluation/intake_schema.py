@@ -312,6 +312,7 @@ def intake_rule_facts(data: IntakeData) -> dict:
         "intake_submitted": True,
         "history": frozenset(history),
         "pregnant": _yes_no(data.pregnant),
+        "pregnancy_unsure": None if data.pregnant is None else data.pregnant == "unsure",
         "breastfeeding": _yes_no(data.breastfeeding),
         "failed_adequate_trials": failed,
         "substances_current": tuple(current),

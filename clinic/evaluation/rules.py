@@ -14,12 +14,15 @@ all hold. Combinators nest: {"all": [...]}, {"any": [...]}, {"not": {...}}. Test
     {"history": "aneurysm"}                   a medical-history item ticked in the intake
     {"failed_adequate_trials_gte": 2}         failed adequate antidepressant trials, at least N
     {"age_lt": 18} / {"age_gte": 65}          age in whole years
-    {"pregnant": true}, {"breastfeeding": true}, {"substance_use_current": true},
+    {"pregnant": true}, {"pregnancy_unsure": true}, {"breastfeeding": true},
+    {"substance_use_current": true},
     {"substance_use_past": true}, {"psychosis_current": true}, {"psychosis_history": true},
     {"mania_history": true}, {"intake_submitted": false}
 
 An unknown fact (no intake submitted yet, pregnancy "unsure") never fires a rule; the evaluation
-page says that screening is incomplete instead.
+page says that screening is incomplete instead. The one exception is explicit: `pregnancy_unsure`
+is true when the submitted intake answered "Not sure", so a rule can ask for the status to be
+confirmed before an infusion.
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ HISTORY_ITEMS: dict[str, str] = {
 
 _BOOL_FACTS = {
     "pregnant": "Pregnant",
+    "pregnancy_unsure": 'Pregnancy status unknown (intake answer "Not sure")',
     "breastfeeding": "Breastfeeding",
     "substance_use_current": "Current substance use",
     "substance_use_past": "Past substance use",
@@ -137,6 +141,7 @@ class CandidacyFacts:
     intake_submitted: bool = False
     history: frozenset[str] = frozenset()
     pregnant: bool | None = None
+    pregnancy_unsure: bool | None = None  # None until an intake answers the pregnancy question
     breastfeeding: bool | None = None
     failed_adequate_trials: tuple[str, ...] = ()  # drug names of the failed adequate trials
     substances_current: tuple[str, ...] = ()

@@ -165,6 +165,11 @@ class MeasurementForm(forms.Form):
         }),
         help_text=f"{WEIGHT_MIN_KG}–{WEIGHT_MAX_KG} kg, one decimal. Doses are calculated from it.",
     )
+    # The service refuses a large change from the last value unless confirmed (lb/kg mix-ups).
+    confirm_weight_change = forms.BooleanField(
+        label="Confirm this weight", required=False,
+        help_text="Tick only when a large change from the last weight is real and in kg.",
+    )
     height_cm = forms.DecimalField(
         label="Height (cm)", required=False, max_digits=4, decimal_places=1,
         validators=[validate_height_cm],
@@ -172,6 +177,10 @@ class MeasurementForm(forms.Form):
             "step": "0.1", "inputmode": "decimal", "min": HEIGHT_MIN_CM, "max": HEIGHT_MAX_CM,
         }),
         help_text=f"{HEIGHT_MIN_CM}–{HEIGHT_MAX_CM} cm.",
+    )
+    confirm_height_change = forms.BooleanField(
+        label="Confirm this height", required=False,
+        help_text="Tick only when a large change from the last height is real and in cm.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -39,6 +39,7 @@ _G_VISCERAL = "Abdominal and pelvic pain"
 _G_TMJ = "Temporomandibular joint pain"
 _G_MIGRAINE = "Migraine"
 _G_CLUSTER = "Cluster headache"
+_G_OTHER_HEADACHE = "Other primary headaches"
 _G_CHRONIC = "Chronic pain"
 _G_PSYCHOSIS = "Psychotic disorders (contraindication screen)"
 _G_MEDICAL = "Medical conditions relevant to ketamine (§2.2)"
@@ -113,8 +114,14 @@ _ENTRIES: tuple[tuple[str, str, str, str], ...] = (
     ("G57.71", "Causalgia of right lower limb", _G_CRPS2, PAIN),
     ("G57.72", "Causalgia of left lower limb", _G_CRPS2, PAIN),
     ("G57.73", "Causalgia of bilateral lower limbs", _G_CRPS2, PAIN),
-    # Neuropathy
+    # Neuropathy and neuropathic pain
     ("G62.9", "Polyneuropathy, unspecified", _G_NEURO, PAIN),
+    ("G50.0", "Trigeminal neuralgia", _G_NEURO, PAIN),
+    ("B02.22", "Postherpetic trigeminal neuralgia", _G_NEURO, PAIN),
+    # Postherpetic neuralgia (other than trigeminal) is coded here.
+    ("B02.29", "Other postherpetic nervous system involvement", _G_NEURO, PAIN),
+    ("E10.42", "Type 1 diabetes mellitus with diabetic polyneuropathy", _G_NEURO, PAIN),
+    ("E11.42", "Type 2 diabetes mellitus with diabetic polyneuropathy", _G_NEURO, PAIN),
     # Fibromyalgia
     ("M79.7", "Fibromyalgia", _G_FIBRO, PAIN),
     # Chronic abdominal and pelvic pain
@@ -163,6 +170,23 @@ _ENTRIES: tuple[tuple[str, str, str, str], ...] = (
     ("G44.019", "Episodic cluster headache, not intractable", _G_CLUSTER, PAIN),
     ("G44.021", "Chronic cluster headache, intractable", _G_CLUSTER, PAIN),
     ("G44.029", "Chronic cluster headache, not intractable", _G_CLUSTER, PAIN),
+    # Other trigeminal autonomic cephalalgias (G44.04x, G44.05x)
+    ("G44.041", "Chronic paroxysmal hemicrania, intractable", _G_OTHER_HEADACHE, PAIN),
+    ("G44.049", "Chronic paroxysmal hemicrania, not intractable", _G_OTHER_HEADACHE, PAIN),
+    ("G44.051", "Short lasting unilateral neuralgiform headache with conjunctival injection and "
+     "tearing (SUNCT), intractable", _G_OTHER_HEADACHE, PAIN),
+    ("G44.059", "Short lasting unilateral neuralgiform headache with conjunctival injection and "
+     "tearing (SUNCT), not intractable", _G_OTHER_HEADACHE, PAIN),
+    # Tension-type headache (G44.2x)
+    ("G44.201", "Tension-type headache, unspecified, intractable", _G_OTHER_HEADACHE, PAIN),
+    ("G44.209", "Tension-type headache, unspecified, not intractable", _G_OTHER_HEADACHE, PAIN),
+    ("G44.211", "Episodic tension-type headache, intractable", _G_OTHER_HEADACHE, PAIN),
+    ("G44.219", "Episodic tension-type headache, not intractable", _G_OTHER_HEADACHE, PAIN),
+    ("G44.221", "Chronic tension-type headache, intractable", _G_OTHER_HEADACHE, PAIN),
+    ("G44.229", "Chronic tension-type headache, not intractable", _G_OTHER_HEADACHE, PAIN),
+    # Other primary headaches (G44.5x)
+    ("G44.51", "Hemicrania continua", _G_OTHER_HEADACHE, PAIN),
+    ("G44.52", "New daily persistent headache (NDPH)", _G_OTHER_HEADACHE, PAIN),
     # Chronic pain
     ("G89.29", "Other chronic pain", _G_CHRONIC, PAIN),
     ("G89.4", "Chronic pain syndrome", _G_CHRONIC, PAIN),

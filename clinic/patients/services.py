@@ -17,13 +17,16 @@ from clinic.accounts.roles import Role
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
 from clinic.core.models import Clinic
+from clinic.core.selectors import clinic_setting_value
 from clinic.core.services import idempotent
 from clinic.core.validators import (
+    age_on,
     normalize_phone,
     validate_date_of_birth,
     validate_height_cm,
     validate_weight_kg,
 )
+from clinic.patients.clinical_settings import MEASUREMENT_CHANGE_CONFIRM_PERCENT
 from clinic.patients.drug_classes import DRUG_CLASS_BY_VALUE
 from clinic.patients.icd10 import icd10_lookup, icd10_normalize
 from clinic.patients.models import (
@@ -37,6 +40,7 @@ from clinic.patients.models import (
     Patient,
     RecordNumberSequence,
 )
+from clinic.patients.selectors import latest_measurement
 
 PATIENT_FIELDS = (
     "given_name", "family_name", "preferred_name", "date_of_birth", "sex_at_birth",
@@ -52,6 +56,17 @@ PHONE_FIELDS = (
 MEASUREMENT_EMPTY = "Enter a weight, a height, or both."
 MEASURED_IN_FUTURE = "The time of measurement cannot be in the future."
 NOT_A_NUMBER = "Enter a number."
+# A weight in lb typed into the kg field (2.2x), or a height in inches into the cm field (0.39x).
+WEIGHT_CHANGE_UNCONFIRMED = (
+    "Weight {new} kg differs from the last recorded {previous} kg (on {date}) by more than "
+    "{percent} %: check the units (kg, not lb) and tick 'Confirm this weight' if correct."
+)
+HEIGHT_CHANGE_UNCONFIRMED = (
+    "Height {new} cm differs from the last recorded {previous} cm (on {date}) by more than "
+    "{percent} %: check the units (cm, not inches) and tick 'Confirm this height' if correct."
+)
+# Heights still change in adolescence; the height check applies from this age.
+HEIGHT_CHANGE_CHECK_MIN_AGE = 18
 ICD10_NOT_IN_CATALOGUE = (
     "{code} is not in the clinic's ICD-10-CM list of ketamine indications; "
     "choose a code from the list."
@@ -251,9 +266,16 @@ def _decimal_or_none(value, field: str) -> Decimal | None:
 
 def measurement_record(
     *, patient: Patient, recorded_by, measured_at: dt.datetime, weight_kg=None, height_cm=None,
+    confirm_weight_change: bool = False, confirm_height_change: bool = False,
     submission_key: uuid.UUID | str | None = None,
 ) -> BodyMeasurement:
-    """Record a weight (kg) and/or height (cm) taken at `measured_at` (not in the future)."""
+    """Record a weight (kg) and/or height (cm) taken at `measured_at` (not in the future).
+
+    A weight (or an adult's height) differing from the patient's last recorded one by more than the
+    clinic's `measurement_change_confirm_percent` is refused (WEIGHT_CHANGE_UNCONFIRMED) unless
+    `confirm_weight_change` (`confirm_height_change`) says the person checked the units; the
+    confirmation is kept in the audit record.
+    """
     weight = _decimal_or_none(weight_kg, "weight_kg")
     height = _decimal_or_none(height_cm, "height_cm")
     errors: dict[str, list[str]] = {}
@@ -275,6 +297,12 @@ def measurement_record(
         measured_at.astimezone(patient.clinic.tzinfo).date(), "measured_at", patient
     ):
         errors["measured_at"] = [before_birth]
+    if not errors:
+        errors.update(_measurement_change_errors(
+            patient=patient, measured_at=measured_at, weight=weight, height=height,
+            confirm_weight_change=confirm_weight_change,
+            confirm_height_change=confirm_height_change,
+        ))
     if errors:
         raise ValidationError(errors)
 
@@ -290,6 +318,10 @@ def measurement_record(
             action=AuditAction.CREATE, actor=recorded_by, clinic=patient.clinic, obj=measurement,
             patient_id=patient.pk, summary="Body measurement recorded",
             after=model_snapshot(measurement),
+            extra={
+                "confirm_weight_change": bool(confirm_weight_change),
+                "confirm_height_change": bool(confirm_height_change),
+            },
         )
         return measurement
 
@@ -299,6 +331,35 @@ def measurement_record(
             model=BodyMeasurement, create=create,
         )
     return measurement
+
+
+def _measurement_change_errors(
+    *, patient: Patient, measured_at: dt.datetime, weight: Decimal | None, height: Decimal | None,
+    confirm_weight_change: bool, confirm_height_change: bool,
+) -> dict[str, list[str]]:
+    """WEIGHT/HEIGHT_CHANGE_UNCONFIRMED for a value far from the last recorded one, unconfirmed."""
+    percent = Decimal(clinic_setting_value(patient.clinic, MEASUREMENT_CHANGE_CONFIRM_PERCENT))
+    adult = age_on(
+        patient.date_of_birth, measured_at.astimezone(patient.clinic.tzinfo).date()
+    ) >= HEIGHT_CHANGE_CHECK_MIN_AGE
+    errors: dict[str, list[str]] = {}
+    for field, value, confirmed, check, message in (
+        ("weight_kg", weight, confirm_weight_change, True, WEIGHT_CHANGE_UNCONFIRMED),
+        ("height_cm", height, confirm_height_change, adult, HEIGHT_CHANGE_UNCONFIRMED),
+    ):
+        if value is None or confirmed or not check:
+            continue
+        last = latest_measurement(
+            patient=patient, with_weight=field == "weight_kg", with_height=field == "height_cm"
+        )
+        previous = getattr(last, field) if last else None
+        if not previous or abs(value - previous) * 100 <= previous * percent:
+            continue
+        errors[field] = [message.format(
+            new=value.quantize(Decimal("0.1")), previous=previous, percent=percent,
+            date=last.measured_at.astimezone(patient.clinic.tzinfo).date().isoformat(),
+        )]
+    return errors
 
 
 def _check_not_future(value: dt.date | None, field: str, clinic: Clinic) -> None:

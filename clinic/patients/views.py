@@ -169,6 +169,8 @@ def measurement_add(request, patient_id: int):
         lambda data: measurement_record(
             patient=patient, recorded_by=request.user, measured_at=data["measured_at"],
             weight_kg=data["weight_kg"], height_cm=data["height_cm"],
+            confirm_weight_change=data["confirm_weight_change"],
+            confirm_height_change=data["confirm_height_change"],
             submission_key=data.get("submission_key"),
         ),
         success="Measurement recorded.", redirect_to=_chart_url(patient),

@@ -83,7 +83,11 @@ class CourseCreateForm(SubmissionKeyMixin):
         help_text="e.g. Treatment-resistant depression; CRPS of the left arm.",
     )
     icd10_code = forms.CharField(label="ICD-10-CM code", max_length=10, required=False)
-    goals = forms.CharField(label="Goals of treatment", widget=forms.Textarea, required=False)
+    goals = forms.CharField(
+        label="Goals of treatment",
+        widget=forms.Textarea,
+        help_text="e.g. PHQ-9 down by half or more; pain score down by 30 % or more.",
+    )
     planned_infusions = forms.IntegerField(
         label="Planned infusions",
         min_value=1,
@@ -147,6 +151,12 @@ class OrderForm(SubmissionKeyMixin):
     new_height_cm = forms.DecimalField(
         label="Today's height (cm), if measured", max_digits=4, decimal_places=1, required=False
     )
+    # measurement_record refuses a large change from the last value unless confirmed (lb/kg mix-ups).
+    confirm_weight_change = forms.BooleanField(
+        label="Confirm this weight",
+        required=False,
+        help_text="Tick only when a large change from the last value is real and in kg / cm.",
+    )
 
     def __init__(self, *args, course: TreatmentCourse, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,6 +196,7 @@ class OrderForm(SubmissionKeyMixin):
             "titration_reason": data.get("titration_reason") or "",
             "new_weight_kg": data.get("new_weight_kg"),
             "new_height_cm": data.get("new_height_cm"),
+            "confirm_weight_change": bool(data.get("confirm_weight_change")),
         }
 
 

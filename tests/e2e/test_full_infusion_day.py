@@ -2,7 +2,9 @@
 the patient confirms fasting and driver from the reminder's link; the nurse checks in, passes the
 readiness gate, starts, charts a blood pressure of 185/112 mm Hg that raises an alert and
 acknowledges it, pauses, resumes, stops, observes recovery and discharges; then the after-visit
-summary downloads as a PDF and the flowsheet opens.
+summary and the letter to the referring clinician download as PDFs, the letter is e-mailed, and the
+flowsheet opens and downloads as a PDF. Every download is a PDF named by session id only (no patient
+name in the filename).
 
 The steps, labels and helpers are those of test_series_booking, test_reminders, test_infusion_day
 and test_board_and_documents. Set-up through the services: the verified order (treatment), chairs,
@@ -47,6 +49,23 @@ from tests.e2e.test_reminders import LINK
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def download_pdf(page, link_name: str, patient) -> tuple[str, str]:
+    """Click a download link as a user does; check a PDF came, named without the patient's name.
+
+    Returns the suggested filename and the PDF's text."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name, exact=True).click()
+    download = info.value
+    filename = download.suggested_filename
+    assert filename.endswith(".pdf")
+    for name in (patient.given_name, patient.family_name, patient.record_number):
+        assert name.lower() not in filename.lower()
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    pdf = PdfReader(io.BytesIO(data))
+    return filename, "\n".join(p.extract_text() for p in pdf.pages)
+
+
 def fill_vitals(page, sbp, dbp, hr, spo2, rr):
     page.get_by_label("Systolic BP (mm Hg)").fill(str(sbp))
     page.get_by_label("Diastolic BP (mm Hg)").fill(str(dbp))
@@ -89,7 +108,14 @@ def test_a_full_infusion_day_from_booking_to_documents(
     # signed by the physician, the order double-checked by a nurse)
     protocol_library_seed(clinic=clinic, seeded_by=admin)
     patient = make_patient(
-        clinic, desk, given_name="Avery", family_name="Lindqvist", date_of_birth=dt.date(1979, 3, 14)
+        clinic,
+        desk,
+        given_name="Avery",
+        family_name="Lindqvist",
+        date_of_birth=dt.date(1979, 3, 14),
+        referring_clinician_name="Dr. Ana Okafor",
+        referring_clinician_practice="Harbor Psychiatry",
+        referring_clinician_email="okafor@example.org",
     )
     order = make_verified_order(patient, physician=physician, nurse=nurse)
     course = order.course
@@ -260,13 +286,29 @@ def test_a_full_infusion_day_from_booking_to_documents(
 
     # (6) when the nurse opens the session's documents and downloads the after-visit summary
     page.goto(f"{live_server.url}/documents/sessions/{session.pk}/")
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download the after-visit summary (PDF)").click()
-    download = download_info.value
-    assert download.suggested_filename == f"after-visit-summary-session-{session.pk}.pdf"
-    pdf = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
-    text = "\n".join(p.extract_text() for p in pdf.pages)
+    filename, text = download_pdf(page, "Download the after-visit summary (PDF)", patient)
+    assert filename == f"after-visit-summary-session-{session.pk}.pdf"
     assert "Avery Lindqvist" in text and "35.0 mg" in text  # the ordered dose, 0.5 mg/kg × 70 kg
+
+    # and downloads the letter for the referring clinician
+    filename, text = download_pdf(page, "Download the letter (PDF)", patient)
+    assert filename == f"infusion-summary-session-{session.pk}.pdf"
+    assert "Dear Dr. Ana Okafor" in text and "Harbor Psychiatry" in text
+    assert "Avery Lindqvist" in text and "35.0 mg" in text
+
+    # and e-mails it to the referring clinician
+    page.get_by_role("button", name="E-mail it to okafor@example.org").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "The summary was e-mailed to okafor@example.org."
+    )
+    expect(page.locator("section[aria-labelledby='sent-heading'] tbody tr")).to_contain_text(
+        "Dr. Ana Okafor <okafor@example.org>"
+    )
+    letters = [m for m in mail.outbox if m.to == ["okafor@example.org"]]
+    assert len(letters) == 1
+    [(attached_name, attached, mimetype)] = letters[0].attachments
+    assert attached_name == f"infusion-summary-session-{session.pk}.pdf"
+    assert mimetype == "application/pdf" and attached.startswith(b"%PDF")
 
     # and opens the flowsheet, with the 185/112 reading and the chart
     page.get_by_role("link", name="Open the flowsheet").click()
@@ -277,3 +319,8 @@ def test_a_full_infusion_day_from_booking_to_documents(
     expect(high).to_contain_text("During infusion")
     expect(high).to_contain_text("Paused the pump; Dr informed")
     screenshot(page, "full-day-flowsheet")
+
+    # and downloads the flowsheet as a PDF, with the same 185/112 reading
+    filename, text = download_pdf(page, "Download PDF", patient)
+    assert filename == f"flowsheet-session-{session.pk}.pdf"
+    assert "Infusion flowsheet: Avery Lindqvist" in text and "185/112" in text

@@ -99,6 +99,7 @@ def test_front_desk_books_adjusts_and_moves_a_mood_series(
         created_by=physician,
         indication="Treatment-resistant depression",
         icd10_code="F33.2",
+        goals="PHQ-9 down by half or more",
     )
     course_sign(course=course, signer=physician, password=DEMO_PASSWORD)
 

@@ -10,3 +10,4 @@ def test_built_in_rules_come_back_after_a_flush():
     call_command("flush", interactive=False, verbosity=0)
     # then post_migrate re-seeded the built-in rules
     assert CandidacyRule.objects.filter(clinic__isnull=True, rule_id="IND-TRD").exists()
+    assert CandidacyRule.objects.filter(clinic__isnull=True, rule_id="CI-PREGNANCY-UNKNOWN").exists()

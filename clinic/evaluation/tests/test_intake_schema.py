@@ -105,7 +105,14 @@ def test_rule_facts_from_answers():
     assert facts["substances_past"] == ("Alcohol",)
     assert facts["psychosis_history"] is True and facts["psychosis_current"] is False
     assert facts["pregnant"] is None  # "not sure" is unknown, never a "no"
+    assert facts["pregnancy_unsure"] is True  # ...and fires CI-PREGNANCY-UNKNOWN
     assert facts["breastfeeding"] is False
+
+
+@pytest.mark.parametrize("answer", ["no", "yes", "not_applicable"])
+def test_a_definite_pregnancy_answer_is_not_unsure(answer):
+    facts = intake_rule_facts(intake_data_parse(intake_answers(pregnant=answer)))
+    assert facts["pregnancy_unsure"] is False
 
 
 def test_summary_labels_answers():

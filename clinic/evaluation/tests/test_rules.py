@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 
+from clinic.evaluation.apps import BUILTIN_RULES_MIGRATIONS
 from clinic.evaluation.rules import (
     CandidacyFacts,
     ConditionError,
@@ -17,7 +18,11 @@ from clinic.evaluation.rules import (
     evaluate_candidacy,
 )
 
-SEED = importlib.import_module("clinic.evaluation.migrations.0002_seed_builtin_candidacy_rules")
+SEED_ROWS = [
+    row
+    for module in BUILTIN_RULES_MIGRATIONS
+    for row in importlib.import_module(module).BUILTIN_RULES
+]
 BUILTIN = {
     row[0]: RuleSpec(
         rule_id=row[0],
@@ -29,7 +34,7 @@ BUILTIN = {
         message=row[5],
         source=row[6],
     )
-    for row in SEED.BUILTIN_RULES
+    for row in SEED_ROWS
 }
 
 # A healthy adult with a complete, negative intake.
@@ -86,6 +91,11 @@ CASES: dict[str, tuple[CandidacyFacts, CandidacyFacts]] = {
     ),
     "CI-CARDIOVASCULAR": (facts(history=hx("heart_disease")), facts(history=hx("hypertension"))),
     "CI-PREGNANCY": (facts(pregnant=True), facts(pregnant=None)),
+    # "Not sure" leaves pregnant unknown; a known "no" (or "not applicable") is the near miss
+    "CI-PREGNANCY-UNKNOWN": (
+        facts(pregnant=None, pregnancy_unsure=True),
+        facts(pregnant=False, pregnancy_unsure=False),
+    ),
     "CI-BREASTFEEDING": (facts(breastfeeding=True), facts(breastfeeding=False)),
     "CI-PSYCHOSIS-ACTIVE": (
         facts(psychosis_current=True, psychosis_history=True),

@@ -88,6 +88,7 @@ def make_verified_order(patient, *, physician, nurse, protocol_code="mood-induct
         created_by=physician,
         indication="Treatment-resistant depression",
         icd10_code="F33.2",
+        goals="PHQ-9 down by half or more",
     )
     course = course_sign(course=course, signer=physician, password=DEMO_PASSWORD)
     product = StockedProduct.objects.get(clinic=clinic, concentration_mg_per_ml=Decimal("50"))

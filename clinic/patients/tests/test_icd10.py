@@ -23,6 +23,29 @@ def test_catalogue_covers_the_indications(code):
     assert icd10_lookup(code) is not None
 
 
+@pytest.mark.parametrize(
+    ("code", "description"),
+    [
+        ("G44.209", "Tension-type headache, unspecified, not intractable"),
+        ("G44.219", "Episodic tension-type headache, not intractable"),
+        ("G44.229", "Chronic tension-type headache, not intractable"),
+        ("G44.52", "New daily persistent headache (NDPH)"),
+        ("G44.51", "Hemicrania continua"),
+        ("G44.049", "Chronic paroxysmal hemicrania, not intractable"),
+        ("G44.059", "Short lasting unilateral neuralgiform headache with conjunctival injection and "
+                    "tearing (SUNCT), not intractable"),
+        ("G50.0", "Trigeminal neuralgia"),
+        ("B02.29", "Other postherpetic nervous system involvement"),
+        ("E11.42", "Type 2 diabetes mellitus with diabetic polyneuropathy"),
+    ],
+)
+def test_catalogue_covers_other_headaches_and_neuropathic_pain(code, description):
+    entry = icd10_lookup(code)
+    assert entry is not None
+    assert entry.description == description
+    assert entry.pathway == "pain"
+
+
 def test_catalogue_entries_are_well_formed():
     for code, entry in ICD10_CATALOGUE.items():
         assert code == entry.code == icd10_normalize(code)

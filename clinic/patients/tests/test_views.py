@@ -15,6 +15,7 @@ from clinic.patients.services import (
     CHART_HISTORY_OPENED,
     DATE_BEFORE_BIRTH,
     MEASUREMENT_EMPTY,
+    WEIGHT_CHANGE_UNCONFIRMED,
     allergy_add,
     diagnosis_add,
     measurement_record,
@@ -272,6 +273,37 @@ def test_measurement_form(staff, patient, client_for):
     assert measurement.recorded_by == staff[Role.NURSE]
 
 
+def test_measurement_form_asks_to_confirm_a_weight_far_from_the_last(staff, patient, client_for):
+    nurse = staff[Role.NURSE]
+    last = measurement_record(
+        patient=patient, recorded_by=nurse, measured_at=timezone.now() - dt.timedelta(days=1),
+        weight_kg=Decimal("70"),
+    )
+    client = client_for(nurse)
+    url = reverse("patients:measurement_add", kwargs={"patient_id": patient.pk})
+    now = timezone.localtime(timezone.now(), patient.clinic.tzinfo)
+    when = (now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+
+    response = client.post(url, {"measured_at": when, "weight_kg": "154"})
+
+    assert response.status_code == 200
+    date = last.measured_at.astimezone(patient.clinic.tzinfo).date().isoformat()
+    assert response.context["form"].errors["weight_kg"] == [WEIGHT_CHANGE_UNCONFIRMED.format(
+        new="154.0", previous="70.0", date=date, percent=10,
+    )]
+    assert "Confirm this weight" in response.content.decode()
+    assert BodyMeasurement.objects.count() == 1
+
+    response = client.post(
+        url, {"measured_at": when, "weight_kg": "154", "confirm_weight_change": "on"}
+    )
+    assert response.status_code == 302
+    measurement = BodyMeasurement.objects.exclude(pk=last.pk).get()
+    assert measurement.weight_kg == Decimal("154.0")
+    event = AuditEvent.objects.get(object_type="patients.BodyMeasurement", object_id=str(measurement.pk))
+    assert event.changes["extra"]["confirm_weight_change"] is True
+
+
 def test_diagnosis_form_refuses_unknown_code(staff, patient, client_for):
     client = client_for(staff[Role.PHYSICIAN])
     url = reverse("patients:diagnosis_add", kwargs={"patient_id": patient.pk})
@@ -390,7 +422,7 @@ def test_chart_query_count_does_not_grow(staff, full_chart, client_for,
     for hours in range(1, 31):
         measurement_record(patient=full_chart, recorded_by=nurse,
                            measured_at=timezone.now() - dt.timedelta(hours=hours + 1),
-                           weight_kg=Decimal("70") + hours)
+                           weight_kg=Decimal("70") + Decimal(hours) / 10)
     for code in ("F41.1", "F43.12", "R45.851", "G89.4", "M79.7"):
         diagnosis_add(patient=full_chart, noted_by=physician, icd10_code=code)
     for n in range(8):

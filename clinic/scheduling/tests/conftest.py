@@ -92,6 +92,7 @@ def make_signed_course(clinic, staff):
         protocol = Protocol.objects.get(clinic=clinic, code=code, is_active=True)
         course = course_create(patient=patient, protocol=protocol, created_by=physician,
                                indication=kwargs.pop("indication", "Treatment-resistant depression"),
+                               goals=kwargs.pop("goals", "PHQ-9 response"),
                                **kwargs)
         return course_sign(course=course, signer=physician, password=DEMO_PASSWORD)
 

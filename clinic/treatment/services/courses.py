@@ -45,6 +45,7 @@ CANDIDACY_REQUIRED = (
 )
 FOLLOWS_OTHER_PATIENT = "The earlier course must belong to the same patient."
 INDICATION_REQUIRED = "Enter the indication."
+GOALS_REQUIRED = "Goals: state the goals of the course (e.g. PHQ-9 response, pain reduction)."
 
 
 def candidacy_require(*, patient: Patient) -> int | None:
@@ -92,6 +93,8 @@ def course_create(
         errors.setdefault("protocol", []).append(PROTOCOL_INACTIVE)
     if not (indication or "").strip():
         errors.setdefault("indication", []).append(INDICATION_REQUIRED)
+    if not (goals or "").strip():
+        errors.setdefault("goals", []).append(GOALS_REQUIRED)
     planned = planned_infusions if planned_infusions is not None else protocol.infusions_in_series
     if not 1 <= planned <= 30:
         errors.setdefault("planned_infusions", []).append(PLANNED_INFUSIONS_RANGE)
@@ -116,7 +119,7 @@ def course_create(
             protocol=protocol,
             indication=indication.strip(),
             icd10_code=(icd10_code or "").strip().upper(),
-            goals=(goals or "").strip(),
+            goals=goals.strip(),
             planned_infusions=planned,
             planned_start_date=planned_start_date,
             planned_end_date=planned_end,

@@ -131,6 +131,7 @@ def order_create(
     titration_reason: str = "",
     new_weight_kg: Decimal | None = None,
     new_height_cm: Decimal | None = None,
+    confirm_weight_change: bool = False,
     submission_key: uuid.UUID | str | None = None,
 ) -> InfusionOrder:
     """Draft the next order of `course`. Refuses (ValidationError keyed by form field) on any input
@@ -174,13 +175,21 @@ def order_create(
     def create() -> InfusionOrder:
         measurement = None
         if new_weight_kg is not None or new_height_cm is not None:
-            measurement = measurement_record(
-                patient=course.patient,
-                recorded_by=created_by,
-                measured_at=timezone.now(),
-                weight_kg=new_weight_kg,
-                height_cm=new_height_cm,
-            )
+            try:
+                measurement = measurement_record(
+                    patient=course.patient,
+                    recorded_by=created_by,
+                    measured_at=timezone.now(),
+                    weight_kg=new_weight_kg,
+                    height_cm=new_height_cm,
+                    confirm_weight_change=confirm_weight_change,
+                    confirm_height_change=confirm_weight_change,
+                )
+            except ValidationError as exc:  # e.g. a weight far from the last one, unconfirmed
+                raise ValidationError({
+                    f"new_{name}" if name in ("weight_kg", "height_cm") else name: messages
+                    for name, messages in exc.message_dict.items()
+                }) from None
             if new_weight_kg is None:
                 measurement = None  # a height alone does not replace the latest weight
         plan = order_plan_build(course=course, inputs=inputs, weight_measurement=measurement)

@@ -22,13 +22,17 @@ from clinic.treatment.services import (
 from conftest import DEMO_PASSWORD
 
 
-def record_measurement(patient, recorded_by, *, weight_kg="70", height_cm="170", days_ago=0):
+def record_measurement(
+    patient, recorded_by, *, weight_kg="70", height_cm="170", days_ago=0,
+    confirm_weight_change=False,
+):
     return measurement_record(
         patient=patient,
         recorded_by=recorded_by,
         measured_at=timezone.now() - dt.timedelta(days=days_ago),
         weight_kg=Decimal(weight_kg) if weight_kg else None,
         height_cm=Decimal(height_cm) if height_cm else None,
+        confirm_weight_change=confirm_weight_change,
     )
 
 
@@ -126,6 +130,7 @@ def make_course(physician):
             created_by=physician,
             indication=kwargs.pop("indication", "Treatment-resistant depression"),
             icd10_code=kwargs.pop("icd10_code", "F33.2"),
+            goals=kwargs.pop("goals", "PHQ-9 down by half or more"),
             **kwargs,
         )
         if sign:

@@ -174,7 +174,8 @@ def test_refusals_course_of_another_patient_a_draft_course_and_no_slots(
     from clinic.treatment.services import course_create
 
     draft = course_create(
-        patient=other, protocol=mood_course.protocol, created_by=staff[Role.PHYSICIAN], indication="TRD"
+        patient=other, protocol=mood_course.protocol, created_by=staff[Role.PHYSICIAN], indication="TRD",
+        goals="PHQ-9 response",
     )
     with pytest.raises(ValidationError) as exc:
         series_book(patient=other, course=draft, slots=[], booked_by=desk)

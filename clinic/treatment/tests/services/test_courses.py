@@ -20,6 +20,7 @@ from clinic.treatment.services.courses import (
     ANOTHER_COURSE_ACTIVE,
     CANDIDACY_REQUIRED,
     COURSE_TRANSITION_REFUSED,
+    GOALS_REQUIRED,
     ONLY_PHYSICIANS_CHANGE,
     ONLY_PHYSICIANS_SIGN,
     PROTOCOL_INACTIVE,
@@ -28,6 +29,8 @@ from clinic.treatment.services.courses import (
 from clinic.treatment.services.protocols import protocol_revise
 from clinic.treatment.tests.conftest import withdraw_candidacy
 from conftest import DEMO_PASSWORD
+
+GOALS = "PHQ-9 down by half or more"
 
 
 def refused(status: str, action: str) -> str:
@@ -41,17 +44,37 @@ def test_create_drafts_a_course_with_the_protocol_series(weighed_patient, mood_p
         created_by=physician,
         indication="Treatment-resistant depression",
         icd10_code="f33.2",
+        goals="  PHQ-9 down by half or more  ",
     )
 
     assert course.status == CourseStatus.DRAFT
     assert course.planned_infusions == 6
     assert course.icd10_code == "F33.2"
     assert course.candidacy_decision_id is not None
+    assert course.goals == "PHQ-9 down by half or more"
+
+
+@pytest.mark.parametrize("goals", ["", "   "])
+def test_create_refuses_a_course_without_goals(weighed_patient, mood_protocol, physician, goals):
+    with pytest.raises(ValidationError) as exc:
+        course_create(
+            patient=weighed_patient,
+            protocol=mood_protocol,
+            created_by=physician,
+            indication="Treatment-resistant depression",
+            goals=goals,
+        )
+
+    assert exc.value.message_dict["goals"] == [GOALS_REQUIRED]
+    assert GOALS_REQUIRED.startswith("Goals")
+    assert not TreatmentCourse.objects.exists()
 
 
 def test_create_needs_a_signed_candidate_decision(patient, mood_protocol, physician, clinic, staff):
     with pytest.raises(ValidationError) as exc:
-        course_create(patient=patient, protocol=mood_protocol, created_by=physician, indication="TRD")
+        course_create(
+            patient=patient, protocol=mood_protocol, created_by=physician, indication="TRD", goals=GOALS
+        )
     assert exc.value.message_dict["__all__"] == [CANDIDACY_REQUIRED]
 
     # when the clinic turns the requirement off, the same course can be drafted
@@ -62,7 +85,9 @@ def test_create_needs_a_signed_candidate_decision(patient, mood_protocol, physic
         changed_by=staff[Role.ADMIN],
         reason="Decisions kept on paper for now",
     )
-    course = course_create(patient=patient, protocol=mood_protocol, created_by=physician, indication="TRD")
+    course = course_create(
+        patient=patient, protocol=mood_protocol, created_by=physician, indication="TRD", goals=GOALS
+    )
     assert course.candidacy_decision_id is None
 
 
@@ -100,7 +125,11 @@ def test_activate_is_refused_once_the_decision_is_amended_to_not_a_candidate(
 def test_only_physicians_create_courses(staff, weighed_patient, mood_protocol, role):
     with pytest.raises(ValidationError) as exc:
         course_create(
-            patient=weighed_patient, protocol=mood_protocol, created_by=staff[role], indication="TRD"
+            patient=weighed_patient,
+            protocol=mood_protocol,
+            created_by=staff[role],
+            indication="TRD",
+            goals=GOALS,
         )
     assert exc.value.messages == [ONLY_PHYSICIANS_CHANGE]
 
@@ -110,7 +139,13 @@ def test_create_refuses_a_retired_protocol_version(weighed_patient, mood_protoco
     mood_protocol.refresh_from_db()
 
     with pytest.raises(ValidationError) as exc:
-        course_create(patient=weighed_patient, protocol=mood_protocol, created_by=physician, indication="TRD")
+        course_create(
+            patient=weighed_patient,
+            protocol=mood_protocol,
+            created_by=physician,
+            indication="TRD",
+            goals=GOALS,
+        )
     assert exc.value.message_dict["protocol"] == [PROTOCOL_INACTIVE]
 
 
@@ -121,6 +156,7 @@ def test_double_submit_creates_one_course(weighed_patient, mood_protocol, physic
         protocol=mood_protocol,
         created_by=physician,
         indication="TRD",
+        goals=GOALS,
         submission_key=key,
     )
     second = course_create(
@@ -128,6 +164,7 @@ def test_double_submit_creates_one_course(weighed_patient, mood_protocol, physic
         protocol=mood_protocol,
         created_by=physician,
         indication="TRD",
+        goals=GOALS,
         submission_key=key,
     )
     assert first.pk == second.pk

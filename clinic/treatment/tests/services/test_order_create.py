@@ -41,7 +41,7 @@ def test_mood_order_for_70_kg_with_1_mg_per_ml_bag(make_order, mood_course):
 
 def test_pain_order_at_a_weight_based_rate(make_course, weighed_patient, pain_protocol, make_order, nurse):
     # given an 80 kg patient on the CRPS protocol (0.35 mg/kg/h for 4 h)
-    record_measurement(weighed_patient, nurse, weight_kg="80", height_cm="")
+    record_measurement(weighed_patient, nurse, weight_kg="80", height_cm="", confirm_weight_change=True)
     course = make_course(weighed_patient, pain_protocol, indication="CRPS", icd10_code="G90.5")
 
     # when 200 mg (4 mL of 50 mg/mL) goes into 196 mL NS: 1 mg/mL
@@ -119,8 +119,19 @@ def test_a_stale_weight_blocks_the_order(make_course, patient, mood_protocol, ma
     assert not InfusionOrder.objects.exists()
 
 
+def test_todays_weight_far_from_the_last_is_refused_unconfirmed(make_order, mood_course):
+    with pytest.raises(ValidationError) as exc:
+        make_order(mood_course, new_weight_kg=Decimal("154"))
+    assert list(exc.value.message_dict) == ["new_weight_kg"]
+    assert "154.0 kg differs from the last recorded 70.0 kg" in exc.value.messages[0]
+    assert not InfusionOrder.objects.exists()
+
+
 def test_todays_weight_on_the_form_is_recorded_and_dosed_on(make_order, mood_course):
-    order = make_order(mood_course, new_weight_kg=Decimal("80"), drug_mg_added=Decimal("50"))
+    order = make_order(
+        mood_course, new_weight_kg=Decimal("80"), confirm_weight_change=True,
+        drug_mg_added=Decimal("50"),
+    )
 
     assert order.measured_weight_kg == Decimal("80")
     assert order.dose_mg == Decimal("40")

@@ -13,6 +13,7 @@ def course_form(protocol, **overrides):
         "protocol": str(protocol.pk),
         "indication": "Treatment-resistant depression",
         "icd10_code": "F33.2",
+        "goals": "PHQ-9 down by half or more",
         "submission_key": str(uuid.uuid4()),
         **overrides,
     }
@@ -52,6 +53,25 @@ def test_missing_indication_is_a_field_error(client_for, physician, weighed_pati
         course_form(mood_protocol, indication=""),
     )
     assert response.context["form"].errors["indication"]
+    assert not TreatmentCourse.objects.exists()
+
+
+def test_missing_goals_is_a_field_error(client_for, physician, weighed_patient, mood_protocol):
+    response = client_for(physician).post(
+        f"/treatment/patients/{weighed_patient.pk}/courses/new/",
+        course_form(mood_protocol, goals=""),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["goals"]
+    assert not TreatmentCourse.objects.exists()
+
+
+def test_whitespace_only_goals_are_a_field_error(client_for, physician, weighed_patient, mood_protocol):
+    response = client_for(physician).post(
+        f"/treatment/patients/{weighed_patient.pk}/courses/new/",
+        course_form(mood_protocol, goals="   "),
+    )
+    assert response.context["form"].errors["goals"]
     assert not TreatmentCourse.objects.exists()
 
 

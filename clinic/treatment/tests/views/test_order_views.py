@@ -107,6 +107,23 @@ def test_bad_input_gives_a_field_error_and_saves_nothing(
     assert not InfusionOrder.objects.exists()
 
 
+def test_a_weight_typed_in_pounds_is_refused_until_confirmed(client_for, physician, mood_course, bag_product):
+    # given a 70 kg patient whose weight today is typed as 154 (pounds)
+    client = client_for(physician)
+    url = f"/treatment/courses/{mood_course.pk}/orders/new/"
+    response = client.post(url, form_data(bag_product, action="save", new_weight_kg="154"))
+    # then the weight field says to check the units, and nothing is saved
+    assert "check the units" in " ".join(response.context["form"].errors["new_weight_kg"])
+    assert not InfusionOrder.objects.exists()
+
+    # when a real 80 kg is confirmed, the order is drafted on it
+    client.post(url, form_data(
+        bag_product, action="save", new_weight_kg="80", confirm_weight_change="on",
+        submission_key=str(uuid.uuid4()),
+    ))
+    assert InfusionOrder.objects.get().dosing_weight_kg == 80
+
+
 def test_sign_view_with_the_password(client_for, physician, draft_order):
     response = client_for(physician).post(
         f"/treatment/orders/{draft_order.pk}/sign/", {"password": DEMO_PASSWORD}
