@@ -91,6 +91,7 @@ _BOOL_FACTS = {
     "psychosis_history": "History of psychosis",
     "mania_history": "History of mania or hypomania",
     "intake_submitted": "Intake history submitted",
+    "medication_unclassified": "Medication without a drug class",
 }
 _STR_LIST_TESTS = (
     "diagnosis_prefix",
@@ -149,6 +150,11 @@ class CandidacyFacts:
     psychosis_current: bool | None = None
     psychosis_history: bool | None = None
     mania_history: bool | None = None
+
+    @property
+    def medication_unclassified(self) -> bool:
+        """A medication without a drug class escapes every class-based interaction rule."""
+        return any(not m.drug_class.strip() for m in self.medications)
 
     @property
     def substance_use_current(self) -> bool | None:
@@ -310,6 +316,8 @@ def _match_one(key: str, value: Any, facts: CandidacyFacts) -> tuple[bool, list[
             detail = f": {', '.join(facts.substances_current)}"
         elif key == "substance_use_past":
             detail = f": {', '.join(facts.substances_past)}"
+        elif key == "medication_unclassified":
+            detail = f": {', '.join(m.label for m in facts.medications if not m.drug_class.strip())}"
         if not value:
             # A "false" test is usually a guard; only the missing intake is worth showing.
             return True, ["No intake history submitted"] if key == "intake_submitted" else []

@@ -96,6 +96,11 @@ CASES: dict[str, tuple[CandidacyFacts, CandidacyFacts]] = {
         facts(pregnant=None, pregnancy_unsure=True),
         facts(pregnant=False, pregnancy_unsure=False),
     ),
+    # a medication left without a class escapes the class-based interaction rules
+    "PRE-MEDICATION-UNCLASSIFIED": (
+        facts(medications=(MedicationFact("Lorazepam", "", "1 mg"),)),
+        facts(medications=(MedicationFact("Lorazepam", "benzodiazepine", "1 mg"),)),
+    ),
     "CI-BREASTFEEDING": (facts(breastfeeding=True), facts(breastfeeding=False)),
     "CI-PSYCHOSIS-ACTIVE": (
         facts(psychosis_current=True, psychosis_history=True),
@@ -272,3 +277,11 @@ def test_combinators_and_evidence():
 def test_condition_validate_names_the_problem(condition, message):
     with pytest.raises(ConditionError, match=message):
         condition_validate(condition)
+
+
+def test_the_unclassified_medication_finding_names_the_medication():
+    findings = evaluate_candidacy(
+        facts(medications=(MedicationFact("Lorazepam", "", "1 mg"), MedicationFact("Sertraline", "ssri"))),
+        [BUILTIN["PRE-MEDICATION-UNCLASSIFIED"]],
+    )
+    assert findings[0].evidence == ("Medication without a drug class: Lorazepam 1 mg",)
