@@ -6,8 +6,7 @@ from django.db.models.signals import post_migrate
 # The data migrations that hold the built-in rules (from domain.md §2), in order.
 BUILTIN_RULES_MIGRATIONS = (
     "clinic.evaluation.migrations.0002_seed_builtin_candidacy_rules",
-    "clinic.evaluation.migrations.0003_seed_pregnancy_unknown_rule",
-    "clinic.evaluation.migrations.0004_seed_unclassified_medication_rule",
+    "clinic.evaluation.migrations.0003_seed_pregnancy_and_medication_class_rules",
 )
 
 

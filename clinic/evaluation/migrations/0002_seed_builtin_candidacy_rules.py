@@ -197,9 +197,10 @@ BUILTIN_RULES = [
 ]
 
 
-def seed(apps, schema_editor):
+def seed_rules(apps, rows) -> None:
+    """Create or refresh version 1 of each built-in rule in `rows` (later seed migrations reuse it)."""
     CandidacyRule = apps.get_model("evaluation", "CandidacyRule")
-    for rule_id, kind, severity, pathway, condition, message, source in BUILTIN_RULES:
+    for rule_id, kind, severity, pathway, condition, message, source in rows:
         CandidacyRule.objects.update_or_create(
             clinic=None,
             rule_id=rule_id,
@@ -217,11 +218,17 @@ def seed(apps, schema_editor):
         )
 
 
-def unseed(apps, schema_editor):
+def unseed_rules(apps, rows) -> None:
     CandidacyRule = apps.get_model("evaluation", "CandidacyRule")
-    CandidacyRule.objects.filter(
-        clinic=None, version=1, rule_id__in=[row[0] for row in BUILTIN_RULES]
-    ).delete()
+    CandidacyRule.objects.filter(clinic=None, version=1, rule_id__in=[row[0] for row in rows]).delete()
+
+
+def seed(apps, schema_editor):
+    seed_rules(apps, BUILTIN_RULES)
+
+
+def unseed(apps, schema_editor):
+    unseed_rules(apps, BUILTIN_RULES)
 
 
 class Migration(migrations.Migration):
