@@ -81,3 +81,17 @@ def test_register_find_and_chart_a_patient(page, live_server, sign_in, screensho
     expect(page.get_by_role("heading", name="History of changes")).to_be_visible()
     expect(page.locator("tbody tr").first).to_contain_text("Allergy: Penicillin")
     screenshot(page, "patient-history")
+
+    # when the nurse then types a weight in pounds (160) where kilograms belong
+    page.go_back()
+    page.get_by_role("link", name="Record weight / height").click()
+    page.get_by_label("Weight (kg)").fill("160")
+    page.get_by_role("button", name="Save measurement").click()
+    # then the weight field says what is wrong and nothing is stored
+    expect(page.get_by_text("check the units (kg, not lb)")).to_be_visible()
+    # and a real change is saved once she confirms it
+    page.get_by_label("Weight (kg)").fill("80")
+    page.get_by_label("Confirm this weight").check()
+    page.get_by_role("button", name="Save measurement").click()
+    expect(page.get_by_text("Measurement recorded.")).to_be_visible()
+    expect(page.get_by_text("80.0 kg", exact=True)).to_be_visible()
