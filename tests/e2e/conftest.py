@@ -38,9 +38,27 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# The devices the clinic uses: nurses chart on tablets (landscape and portrait), patients answer on
+# phones. Every e2e test starts on a landscape tablet; a test switches with `use_viewport`.
+TABLET = {"width": 1024, "height": 768}
+TABLET_PORTRAIT = {"width": 768, "height": 1024}
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+    return {**browser_context_args, "viewport": TABLET}
+
+
+def use_viewport(page, size: dict) -> None:
+    """Switch the page to a device size (TABLET, TABLET_PORTRAIT or PHONE)."""
+    page.set_viewport_size(size)
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    """The page fits its viewport's width: nothing makes the user scroll sideways."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at {page.viewport_size}"
 
 
 @pytest.fixture
