@@ -22,18 +22,57 @@
     reset();
   }
 
-  // Crisis answers show help at once, before the form is sent (the server also checks).
-  function updateCrisis() {
+  // Crisis answers show help at once, right below the answer that signalled danger (the server also
+  // checks): on a phone a panel at the top of the page would be screens away from the question.
+  // Once shown, a "help now" bar stays at the bottom of the screen whenever the panel is scrolled
+  // out of view, so help is always one tap away.
+  function isDanger(input) {
+    return input.checked && input.value === input.dataset.crisisTrigger;
+  }
+
+  function placeCrisisPanel(panel, input) {
+    var anchor = input.closest("fieldset") || input.closest(".field") || input;
+    if (anchor.nextElementSibling !== panel) anchor.insertAdjacentElement("afterend", panel);
+    var box = panel.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) panel.scrollIntoView({ block: "nearest" });
+  }
+
+  function updateCrisis(changed) {
     var panel = document.getElementById("crisis-panel");
     if (!panel) return;
-    var danger = Array.prototype.some.call(document.querySelectorAll("[data-crisis-trigger]"), function (input) {
-      return input.checked && input.value === input.dataset.crisisTrigger;
-    });
+    var triggers = Array.prototype.filter.call(document.querySelectorAll("[data-crisis-trigger]"), isDanger);
+    var danger = triggers.length > 0;
     panel.classList.toggle("hidden", !danger && panel.dataset.serverCrisis !== "1");
-    if (danger) panel.setAttribute("role", "alert");
+    if (danger) {
+      panel.setAttribute("role", "alert");
+      placeCrisisPanel(panel, changed && isDanger(changed) ? changed : triggers[0]);
+    }
+    updateCrisisBar(panel);
   }
+
+  var crisisBar = null;
+  function updateCrisisBar(panel) {
+    if (!crisisBar) {
+      crisisBar = document.createElement("div");
+      crisisBar.className = "crisis-sticky hidden";
+      crisisBar.setAttribute("role", "complementary");
+      crisisBar.setAttribute("aria-label", "Crisis help");
+      crisisBar.innerHTML = 'Help now: call or text <a href="tel:988">988</a> \u00b7 danger: <a href="tel:911">911</a> ' +
+        '\u00b7 <a href="#crisis-panel">more help</a>';
+      document.body.appendChild(crisisBar);
+      if ("IntersectionObserver" in window) {
+        new window.IntersectionObserver(function (entries) {
+          panel.dataset.inView = entries[0].isIntersecting ? "1" : "0";
+          updateCrisisBar(panel);
+        }).observe(panel);
+      }
+    }
+    var shown = !panel.classList.contains("hidden");
+    crisisBar.classList.toggle("hidden", !shown || panel.dataset.inView === "1");
+  }
+
   document.addEventListener("change", function (event) {
-    if (event.target.matches("[data-crisis-trigger]")) updateCrisis();
+    if (event.target.matches("input[type=radio]")) updateCrisis(event.target);
   });
-  document.addEventListener("DOMContentLoaded", updateCrisis);
+  document.addEventListener("DOMContentLoaded", function () { updateCrisis(null); });
 })();
