@@ -5,24 +5,32 @@ Three documents, each a function from the selectors' facts to PDF bytes:
 - `referral_letter_pdf(summary, prepared_by=)`: the same facts addressed to the referring clinician;
 - `flowsheet_pdf(flowsheet)`: the session record (landscape table + the vitals chart in lines).
 
-Core fonts only (Helvetica, Latin-1): every string goes through `pdf_safe` (clinic/documents/text.py).
-Letter paper: the clinics are in the US.
+Every document embeds its fonts (Noto Sans, with Arabic and CJK fallbacks; clinic/documents/text.py),
+shapes right-to-left Arabic with HarfBuzz, states its language and is written as PDF/A-2u (archival,
+every character mapped to Unicode). Letter paper: the clinics are in the US.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from django.conf import settings
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import DocumentCompliance, XPos, YPos
 from fpdf.fonts import FontFace
 
 from clinic.documents.charts import vitals_chart_layout
 from clinic.documents.selectors import AfterVisitSummary, Flowsheet, discharge_advice
-from clinic.documents.text import pdf_safe
+from clinic.documents.text import MAIN_FONT, fallback_family_for, printable_text
 
-FONT = "helvetica"
+FONT = MAIN_FONT.name
+# PDF/A-2u: fonts embedded, sRGB output intent, XMP metadata, every glyph mapped to Unicode.
+COMPLIANCE = DocumentCompliance.PDFA_2U
 CONFIDENTIAL = "Confidential health information."
+
+# fontTools logs every embedded subset at INFO (dozens of lines per PDF): keep the console readable.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def _hex(color: str) -> tuple[int, int, int]:
@@ -42,20 +50,50 @@ def _mg(value) -> str:
     return f"{value:.1f} mg"
 
 
+def document_language() -> str:
+    """The documents' language as a BCP 47 tag ("en-US"): the language the clinic runs in."""
+    language, _, region = settings.LANGUAGE_CODE.partition("-")
+    return f"{language}-{region.upper()}" if region else language
+
+
 class ClinicPDF(FPDF):
-    """A page with the clinic's name and the document title on top, page numbers below."""
+    """A page with the clinic's name and the document title on top, page numbers below.
+
+    Text is shaped (HarfBuzz: Arabic joined and right-to-left); a character the main font lacks is
+    drawn from the first fallback font that has it, registered the first time it is needed."""
 
     def __init__(self, *, title: str, clinic_name: str, orientation: str = "P"):
-        super().__init__(orientation=orientation, unit="mm", format="letter")
-        self.doc_title = pdf_safe(title)
-        self.clinic_name = pdf_safe(clinic_name)
-        self.set_title(self.doc_title)
-        self.set_author(self.clinic_name)
+        super().__init__(orientation=orientation, unit="mm", format="letter", enforce_compliance=COMPLIANCE)
+        for style in MAIN_FONT.files:
+            self.add_font(MAIN_FONT.name, style, MAIN_FONT.path(style))
+        self._fallback_names: list[str] = []
+        self.set_text_shaping(use_shaping_engine=True)
+        self.doc_title = title
+        self.clinic_name = clinic_name
+        self.set_lang(document_language())
+        self.set_title(title)
+        self.set_author(clinic_name)
         self.set_creator("ketaclinic")
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, margin=18)
         self.alias_nb_pages()
         self.add_page()
+
+    def normalize_text(self, text: str) -> str:
+        # Every string drawn (cells, tables, header, footer) passes here.
+        return super().normalize_text(printable_text(text))
+
+    def get_fallback_font(self, char: str, style: str = "") -> str | None:
+        family = fallback_family_for(char)
+        if family is None:
+            return None
+        if family.name not in self._fallback_names:
+            for font_style in family.files:
+                self.add_font(family.name, font_style, family.path(font_style))
+            self._fallback_names.append(family.name)
+            # Bold text in a family without a bold file uses its regular weight.
+            self.set_fallback_fonts(self._fallback_names, exact_match=False)
+        return super().get_fallback_font(char, style)
 
     def header(self):
         self.set_font(FONT, "B", 9)
@@ -79,10 +117,10 @@ class ClinicPDF(FPDF):
 
     def title_block(self, title: str, subtitle: str = "") -> None:
         self.set_font(FONT, "B", 17)
-        self.multi_cell(0, 8, pdf_safe(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 8, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if subtitle:
             self.set_font(FONT, "", 10)
-            self.multi_cell(0, 5, pdf_safe(subtitle), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(0, 5, subtitle, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def heading(self, text: str) -> None:
@@ -91,28 +129,28 @@ class ClinicPDF(FPDF):
         self.ln(2)
         self.set_font(FONT, "B", 12)
         self.set_text_color(31, 95, 139)
-        self.cell(0, 7, pdf_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(29, 39, 51)
 
     def para(self, text: str, size: float = 10, style: str = "") -> None:
         self.set_font(FONT, style, size)
-        self.multi_cell(0, 5, pdf_safe(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def facts(self, rows: list[tuple[str, str]], label_width: float = 48) -> None:
         for label, value in rows:
             self.set_font(FONT, "B", 10)
-            self.cell(label_width, 5.5, pdf_safe(label))
+            self.cell(label_width, 5.5, label)
             self.set_font(FONT, "", 10)
-            self.multi_cell(0, 5.5, pdf_safe(value) or "-", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(0, 5.5, value or "-", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def bullets(self, lines: list[str], empty: str = "") -> None:
         self.set_font(FONT, "", 10)
         if not lines and empty:
-            self.multi_cell(0, 5, pdf_safe(empty), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(0, 5, empty, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         for line in lines:
             self.set_x(self.l_margin + 2)
             self.cell(4, 5, "-")
-            self.multi_cell(0, 5, pdf_safe(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(0, 5, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 # --- After-visit summary and the referring clinician's letter -------------------------------------
@@ -312,10 +350,10 @@ def draw_vitals_chart(
         pdf.set_dash_pattern()
         if line.label_at_start:
             pdf.set_xy(x + line.x1 + 1, y + line.y1 - 3.5)
-            pdf.cell(40, 3.5, pdf_safe(line.label), align="L")
+            pdf.cell(40, 3.5, line.label, align="L")
         else:
             pdf.set_xy(x + line.x2 - 41, y + line.y1 - 3.5)
-            pdf.cell(40, 3.5, pdf_safe(line.label), align="R")
+            pdf.cell(40, 3.5, line.label, align="R")
     for line in layout.markers:
         pdf.set_draw_color(*_hex(line.color))
         pdf.set_text_color(*_hex(line.color))
@@ -324,10 +362,10 @@ def draw_vitals_chart(
         pdf.set_dash_pattern()
         if line.x1 > layout.plot_right - 20:
             pdf.set_xy(x + line.x1 - 20.5, y + layout.plot_bottom - 3.5)
-            pdf.cell(20, 3, pdf_safe(line.label), align="R")
+            pdf.cell(20, 3, line.label, align="R")
         else:
             pdf.set_xy(x + line.x1 + 0.5, y + layout.plot_bottom - 3.5)
-            pdf.cell(20, 3, pdf_safe(line.label))
+            pdf.cell(20, 3, line.label)
     legend_x = x + layout.plot_left
     pdf.set_line_width(0.5)
     for series in layout.series:
@@ -358,7 +396,7 @@ FLOWSHEET_COLUMNS = (
     ("HR bpm", 11),
     ("SpO2 %", 11),
     ("RR /min", 11),
-    ("Temp C", 11),
+    ("Temp °C", 11),
     ("Pump events", 36),
     ("Side effects", 27),
     ("Rescue meds", 25),
@@ -437,7 +475,7 @@ def flowsheet_pdf(flowsheet: Flowsheet) -> bytes:
                 "; ".join(flow.alerts),
             ]
             for text in cells:
-                row.cell(pdf_safe(text))
+                row.cell(text)
     pdf.ln(3)
     pdf.para(
         "Charted by: " + ", ".join(sorted({name for flow in flowsheet.rows for name in flow.by})), size=8
