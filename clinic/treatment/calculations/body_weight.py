@@ -5,7 +5,9 @@ dosing; trials dose on actual weight [Dunlop2018]. The basis is therefore a prot
 module only does the arithmetic, returning the working as a sentence the order can show.
 
 All weights are Decimal kilograms rounded to 0.1 kg (round half to even), the resolution of a
-clinic scale. The explanation shows the rounded intermediate values, so it can be checked by hand.
+clinic scale. Derived weights are rounded once, at the end: the adjusted weight is built on the
+unrounded ideal weight (rounding the IBW first put it 0.1 kg off for about one input in nine). The
+explanation shows the ideal weight both rounded and to 0.01 kg, so the working can be checked by hand.
 """
 
 from dataclasses import dataclass
@@ -100,6 +102,16 @@ def height_below_devine_range(height_cm: Decimal) -> bool:
     return height_cm / CM_PER_INCH < DEVINE_BASE_HEIGHT_IN
 
 
+def _ideal_exact_kg(*, sex_key: str, height: Decimal, below_60in: BelowSixtyInches) -> Decimal:
+    """Devine IBW, not rounded (the callers round once, at the end)."""
+    height_in = height / CM_PER_INCH
+    if height_in < DEVINE_BASE_HEIGHT_IN:
+        if below_60in == "refuse":
+            raise CalculationInputError(HEIGHT_BELOW_DEVINE, field="height_cm", code="height_below_devine")
+        return DEVINE_BASE_KG[sex_key]
+    return DEVINE_BASE_KG[sex_key] + DEVINE_KG_PER_INCH * (height_in - DEVINE_BASE_HEIGHT_IN)
+
+
 def ideal_body_weight_kg(
     *, sex: Sex | str | None, height_cm: Decimal, below_60in: BelowSixtyInches = "clamp"
 ) -> Decimal:
@@ -117,12 +129,7 @@ def ideal_body_weight_kg(
         raise CalculationInputError(BELOW_60IN_CHOICE, field="below_60in", code="choice")
     sex_key = _check_sex(sex)
     height = _check_height(height_cm)
-    height_in = height / CM_PER_INCH
-    if height_in < DEVINE_BASE_HEIGHT_IN:
-        if below_60in == "refuse":
-            raise CalculationInputError(HEIGHT_BELOW_DEVINE, field="height_cm", code="height_below_devine")
-        return _round_kg(DEVINE_BASE_KG[sex_key])
-    return _round_kg(DEVINE_BASE_KG[sex_key] + DEVINE_KG_PER_INCH * (height_in - DEVINE_BASE_HEIGHT_IN))
+    return _round_kg(_ideal_exact_kg(sex_key=sex_key, height=height, below_60in=below_60in))
 
 
 def adjusted_body_weight_kg(
@@ -130,7 +137,8 @@ def adjusted_body_weight_kg(
 ) -> Decimal:
     """Adjusted body weight = IBW + factor × (actual − IBW) when actual > IBW, else actual.
 
-    domain.md §1.3 (factor 0.4 by default). Rounded to 0.1 kg.
+    domain.md §1.3 (factor 0.4 by default). Rounded to 0.1 kg, once: pass the unrounded IBW
+    (a rounded one can put the result 0.1 kg off).
     """
     actual = as_decimal(actual_kg, field="actual_kg")
     ibw = as_decimal(ibw_kg, field="ibw_kg")
@@ -183,7 +191,11 @@ def dosing_weight_kg(
         sex_key = _check_sex(sex)
         height = _check_height(height_cm)
         clamped = height_below_devine_range(height)
-        ideal = ideal_body_weight_kg(sex=sex_key, height_cm=height, below_60in=below_60in)
+        if below_60in not in ("clamp", "refuse"):
+            raise CalculationInputError(BELOW_60IN_CHOICE, field="below_60in", code="choice")
+        # Round once, at the end: every step below works on the unrounded IBW.
+        ideal_exact = _ideal_exact_kg(sex_key=sex_key, height=height, below_60in=below_60in)
+        ideal = _round_kg(ideal_exact)
         height_in = (height / CM_PER_INCH).quantize(WEIGHT_STEP, rounding=ROUND_HALF_EVEN)
         base = DEVINE_BASE_KG[sex_key]
         if clamped:
@@ -197,7 +209,7 @@ def dosing_weight_kg(
                 f"({_fmt(height_in)} in − 60) = {_fmt(ideal)} kg."
             )
         if basis == "ideal":
-            if actual < ideal:
+            if actual < ideal_exact:
                 weight = actual
                 explanation = (
                     f"{ibw_text} Actual weight {_fmt(actual)} kg is below it, so the actual weight is used."
@@ -206,12 +218,16 @@ def dosing_weight_kg(
                 weight = ideal
                 explanation = ibw_text
         else:
-            adjusted = adjusted_body_weight_kg(actual_kg=actual, ibw_kg=ideal, factor=adjusted_factor)
+            adjusted = adjusted_body_weight_kg(actual_kg=actual, ibw_kg=ideal_exact, factor=adjusted_factor)
             weight = adjusted
-            if actual > ideal:
+            if actual > ideal_exact:
+                exact = ideal_exact == ideal
+                # The working uses the ideal weight the result was computed from (to 0.01 kg).
+                ibw_used = _fmt(ideal if exact else ideal_exact.quantize(Decimal("0.01"), ROUND_HALF_EVEN))
                 explanation = (
-                    f"{ibw_text} Adjusted body weight = {_fmt(ideal)} + {_fmt(adjusted_factor)} × "
-                    f"({_fmt(actual)} − {_fmt(ideal)}) = {_fmt(adjusted)} kg."
+                    f"{ibw_text} Adjusted body weight = {ibw_used} + {_fmt(adjusted_factor)} × "
+                    f"({_fmt(actual)} − {ibw_used}) = {_fmt(adjusted)} kg"
+                    + ("." if exact else " (from the unrounded ideal weight).")
                 )
             else:
                 explanation = (

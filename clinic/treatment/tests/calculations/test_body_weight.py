@@ -1,6 +1,8 @@
 """Dosing weight: Devine IBW, adjusted body weight, the weight basis and cap (domain.md §1.3)."""
 
+from decimal import ROUND_HALF_EVEN
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -270,3 +272,47 @@ def test_dosing_weight_never_exceeds_actual_weight_or_cap(basis, sex, actual, he
     if cap is not None:
         assert weight.kg <= cap
     assert weight.kg == weight.kg.quantize(D("0.1"))
+
+
+# --- rounding once, at the end (issue 8, point 9d) -------------------------------------------------
+
+
+def _exact_then_round(*, basis: str, sex: str, actual: D, height: D) -> D:
+    """Reference: the whole chain in exact fractions, rounded to 0.1 kg (half even) only at the end.
+
+    Devine IBW (domain.md §1.3) with the clamp at 60 in; adjusted = IBW + 0.4 × (actual − IBW)
+    when actual > IBW; the ideal basis never exceeds the actual weight.
+    """
+    height_in = Fraction(height) / Fraction("2.54")
+    base = Fraction({"male": "50", "female": "45.5"}[sex])
+    ibw = base + Fraction("2.3") * (height_in - 60) if height_in >= 60 else base
+    actual_exact = Fraction(actual)
+    if basis == "ideal":
+        weight = actual_exact if actual_exact < ibw else ibw
+    elif actual_exact > ibw:
+        weight = ibw + Fraction("0.4") * (actual_exact - ibw)
+    else:
+        weight = actual_exact
+    return (D(weight.numerator) / D(weight.denominator)).quantize(D("0.1"), rounding=ROUND_HALF_EVEN)
+
+
+@given(
+    basis=st.sampled_from(["ideal", "adjusted"]),
+    sex=st.sampled_from(["male", "female"]),
+    actual=st.decimals(min_value=20, max_value=350, places=1),
+    height=st.decimals(min_value=100, max_value=250, places=1),
+)
+def test_dosing_weight_equals_exact_then_round_reference(basis, sex, actual, height):
+    # Before the fix the adjusted weight was built on an IBW already rounded to 0.1 kg, 0.1 kg off
+    # for about one input in nine.
+    weight = dosing_weight_kg(basis=basis, actual_kg=actual, height_cm=height, sex=sex)
+    assert weight.kg == _exact_then_round(basis=basis, sex=sex, actual=actual, height=height)
+
+
+def test_adjusted_weight_rounds_once_example():
+    # 175 cm male: IBW = 50 + 2.3 × (68.8976… − 60) = 70.4646… kg (70.5 once rounded).
+    # Exact: 70.4646… + 0.4 × (108.9 − 70.4646…) = 85.8387… → 85.8 kg.
+    # On the rounded IBW it was 70.5 + 0.4 × 38.4 = 85.86 → 85.9 kg, 0.1 kg too much.
+    weight = dosing_weight_kg(basis="adjusted", actual_kg=D("108.9"), height_cm=D("175"), sex="male")
+    assert weight.kg == D("85.8")
+    assert weight.ideal_kg == D("70.5")
