@@ -16,8 +16,12 @@ import argparse
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -101,31 +105,85 @@ def demo_env() -> dict[str, str]:
         "KETACLINIC_STAFF_2FA_REQUIRED": os.environ.get("KETACLINIC_STAFF_2FA_REQUIRED", "false"),
         "KETACLINIC_HSTS_SECONDS": "0",
         "KETACLINIC_SSL_REDIRECT": "false",
+        # Reminders the worker sends go to files in var/outbox/, not over the terminal and the logins.
+        "EMAIL_BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"),
+        "KETACLINIC_SMS_BACKEND": os.environ.get(
+            "KETACLINIC_SMS_BACKEND", "clinic.reminders.sms.FileSmsBackend"
+        ),
     }
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, seconds: float = 60) -> bool:
+    """True once `url` answers; False if the server process ended or time ran out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local server
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answered (a redirect to sign-in or an error page is still an answer)
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def stop_children(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
     install(dev=False)
     env = demo_env()
-    run([str(PY), "manage.py", "migrate", "--noinput"], env=env)
-    run([str(PY), "manage.py", "load_demo"], env=env)
+    run([str(PY), "manage.py", "migrate", "--noinput", "-v", "0"], env=env)
+    run([str(PY), "manage.py", "load_demo", "--no-logins"], env=env)
     if args.no_serve:
+        run([str(PY), "manage.py", "demo_logins"], env=env)
         return
-    print(
-        "\nServing on http://127.0.0.1:8000 (Ctrl-C to stop); the job worker sends reminders.\n", flush=True
-    )
-    full_env = {**os.environ, **env}
-    # The background job worker (reminders) runs beside the web server and stops with it.
-    worker = subprocess.Popen([str(PY), "manage.py", "run_jobs"], cwd=ROOT, env=full_env)
+    serve(env, port=args.port)
+
+
+def serve(env: dict[str, str], port: int = 8000) -> None:
+    """Run the job worker and the web server until Ctrl-C or SIGTERM; print the logins once both run."""
+    full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+    children: list[subprocess.Popen] = []
+
+    # Stop cleanly on Ctrl-C and on SIGTERM, also when started in the background (a shell without job
+    # control starts background jobs with SIGINT ignored, and Python keeps it ignored unless told).
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     try:
-        subprocess.run(
-            [str(PY), "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], cwd=ROOT, env=full_env
+        print("\nStarting the job worker (reminders, alert escalation) and the web server…", flush=True)
+        children.append(subprocess.Popen([str(PY), "manage.py", "run_jobs"], cwd=ROOT, env=full_env))
+        server = subprocess.Popen(
+            [str(PY), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=full_env
         )
+        children.append(server)
+        if not wait_until_serving(f"http://127.0.0.1:{port}/", server):
+            sys.exit(f"The web server did not start (is port {port} in use?).")
+        # The logins come last, once everything is up, so they are what the terminal shows.
+        run([str(PY), "manage.py", "demo_logins"], env=env)
+        print(
+            f"Serving on http://127.0.0.1:{port} — sign in with a login above. Reminder e-mails and\n"
+            "texts are written to var/outbox/. Ctrl-C (or SIGTERM) stops the server and the worker.",
+            flush=True,
+        )
+        server.wait()
     except KeyboardInterrupt:
-        pass
+        print("\nStopping the web server and the job worker…", flush=True)
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        stop_children(children)
+        print("Stopped.", flush=True)
 
 
 def cmd_test(args: argparse.Namespace) -> None:
@@ -170,6 +228,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="install, migrate, load the demo clinic and serve it")
     demo.add_argument("--no-serve", action="store_true", help="set up but do not start the server")
+    demo.add_argument("--port", type=int, default=8000, help="port of the web server (8000)")
     demo.set_defaults(func=cmd_demo)
     test = sub.add_parser("test", help="install and run lint, migration check and all tests")
     test.add_argument("--postgres", action="store_true", help="run the suite again on PostgreSQL")

@@ -185,6 +185,9 @@ CACHES = {
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the file-based e-mail and SMS backends write (the demo's outbox: var/outbox/).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "outbox" / "email"))
+KETACLINIC_SMS_FILE_PATH = env_str("KETACLINIC_SMS_FILE_PATH", str(VAR_DIR / "outbox" / "sms"))
 # SMS goes through a pluggable backend (a class with send(to, body) -> provider id).
 KETACLINIC_SMS_BACKEND = env_str("KETACLINIC_SMS_BACKEND", "clinic.reminders.sms.ConsoleSmsBackend")
 # The start of links in messages to patients (the preparation confirmation link).

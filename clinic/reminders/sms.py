@@ -8,6 +8,7 @@ SNS…) is one small class; the ones here are for development and tests.
 import sys
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from django.conf import settings
@@ -65,6 +66,18 @@ class LocmemSmsBackend(BaseSmsBackend):
     def send(self, to: str, body: str) -> str:
         provider_id = f"locmem-{uuid.uuid4().hex[:12]}"
         outbox.append(SmsMessage(to=to, body=body, provider_id=provider_id))
+        return provider_id
+
+
+class FileSmsBackend(BaseSmsBackend):
+    """Development (the demo): writes each text to a file in settings.KETACLINIC_SMS_FILE_PATH, like
+    Django's file-based e-mail backend, so the terminal stays readable."""
+
+    def send(self, to: str, body: str) -> str:
+        provider_id = f"file-{uuid.uuid4().hex[:12]}"
+        folder = Path(settings.KETACLINIC_SMS_FILE_PATH)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{provider_id}.txt").write_text(f"To: {to}\n\n{body}\n", encoding="utf-8")
         return provider_id
 
 

@@ -8,6 +8,7 @@ generator is seeded and every date is relative to today, so each load looks the 
 import datetime as dt
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -100,13 +101,21 @@ def demo_exists() -> bool:
     return Clinic.objects.filter(slug=data.HARBOR_SLUG).exists()
 
 
-def demo_load(*, now: dt.datetime | None = None, seed: int = data.DEMO_SEED) -> DemoResult:
-    """Load the demo network in one transaction; does nothing when the demo clinic exists."""
+def demo_load(
+    *,
+    now: dt.datetime | None = None,
+    seed: int = data.DEMO_SEED,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Load the demo network in one transaction; does nothing when the demo clinic exists.
+
+    `progress` is told each step as it starts ("Patients at Harbor…"), so a person waiting for
+    the load sees it move."""
     started = time.monotonic()
     if demo_exists():
         return DemoResult(loaded=False, logins=demo_logins())
     with transaction.atomic():
-        builder = _DemoBuilder(now=now or timezone.now(), seed=seed)
+        builder = _DemoBuilder(now=now or timezone.now(), seed=seed, progress=progress)
         builder.build()
     return DemoResult(
         loaded=True,
@@ -157,8 +166,9 @@ def _profile(key: str) -> data.Profile:
 
 
 class _DemoBuilder(JourneyMixin, InfusionDayMixin):
-    def __init__(self, *, now: dt.datetime, seed: int):
+    def __init__(self, *, now: dt.datetime, seed: int, progress: Callable[[str], None] | None = None):
         self.now = now
+        self.progress = progress or (lambda step: None)
         self.seed = seed
         self.rng = random.Random(seed)
         # Outcomes of past appointments depend on the time of day the demo is loaded; their own
@@ -186,9 +196,12 @@ class _DemoBuilder(JourneyMixin, InfusionDayMixin):
     # -- orchestration ------------------------------------------------------------------------
 
     def build(self) -> None:
+        names = {slug: spec["name"] for slug, spec in data.CLINICS.items()}
+        self.progress("Clinics and staff")
         for slug in data.CLINICS:
             self.clinic(slug)
         self.staff()
+        self.progress("Chairs, protocols, clinic hours and shifts")
         for slug in data.CLINICS:
             self.room_set(slug)
             self.protocols(slug)
@@ -196,11 +209,16 @@ class _DemoBuilder(JourneyMixin, InfusionDayMixin):
             self.scheduling_setup(slug)
         self.infusion_day_reserve(data.HARBOR_SLUG)
         for slug, stages in ((data.HARBOR_SLUG, data.HARBOR_STAGES), (data.SUMMIT_SLUG, data.SUMMIT_STAGES)):
+            total = sum(count for _, count in stages)
+            self.progress(f"{total} patients at {names[slug]}, each through the journey to their stage")
             self.patient_set(slug, stages)
+        self.progress("Consultation requests and portal accounts")
         self.requests(data.HARBOR_SLUG, data.HARBOR_REQUESTS)
         self.requests(data.SUMMIT_SLUG, data.SUMMIT_REQUESTS)
         self.portal_users()
+        self.progress(f"Today's infusions at {names[data.HARBOR_SLUG]}")
         self.infusion_day(data.HARBOR_SLUG)
+        self.progress("Preparation confirmations and reminders")
         for slug in data.CLINICS:
             self.preparations(slug)
             self.journey_finish(slug)

@@ -1,15 +1,19 @@
-"""The demo loader (`load_demo`) and the synthetic benchmark generator (`generate_synthetic`)."""
+"""The demo clinic as `load_demo` builds it. The demo is loaded once for the module (about 10 s on
+SQLite, 30 s on PostgreSQL) inside a transaction rolled back at the end; each test runs in a savepoint
+within it, so tests read and may change it without seeing each other's changes. The reset and the
+synthetic generator are in test_demo_commands.py."""
 
 import datetime as dt
 import io
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count
+from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.models import Membership, User
@@ -17,8 +21,8 @@ from clinic.accounts.roles import Role
 from clinic.audit.models import AuditEvent
 from clinic.core.demo import data
 from clinic.core.demo.loader import demo_load
-from clinic.core.demo.synthetic import ALREADY_GENERATED
 from clinic.core.models import Clinic
+from clinic.core.tests.helpers import load_demo_command, overlapping_bookings
 from clinic.evaluation.models import DecisionOutcome, IntakeStatus
 from clinic.evaluation.selectors import (
     candidacy_decision_current,
@@ -43,9 +47,7 @@ from clinic.patients.models import (
     JourneyStage,
     Medication,
     Patient,
-    RecordNumberSequence,
 )
-from clinic.patients.services import patient_register
 from clinic.reminders.models import PreparationConfirmation
 from clinic.scheduling.models import (
     Appointment,
@@ -65,10 +67,14 @@ pytestmark = pytest.mark.django_db
 DEMO_DOC = Path(__file__).resolve().parents[3] / "docs" / "demo.md"
 
 
-def _load(*args) -> str:
-    out = io.StringIO()
-    call_command("load_demo", *args, stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once through the services; `output` is what `load_demo` prints then."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        steps: list[str] = []
+        result = demo_load(progress=steps.append)
+        yield SimpleNamespace(result=result, steps=steps, output=load_demo_command())
+        transaction.set_rollback(True)
 
 
 def _counts() -> dict[str, int]:
@@ -90,25 +96,11 @@ def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in models}
 
 
-def _overlapping_bookings() -> int:
-    active = Appointment.objects.exclude(status__in=["cancelled", "no_show"])
-    clashes = 0
-    for appointment in active:
-        clashes += (
-            active.filter(
-                room_id=appointment.room_id,
-                starts_at__lt=appointment.ends_at,
-                ends_at__gt=appointment.starts_at,
-            )
-            .exclude(pk=appointment.pk)
-            .count()
-        )
-    return clashes
-
-
-def test_load_demo_builds_the_demo_network():
-    # when
-    output = _load()
+def test_load_demo_builds_the_demo_network(demo):
+    # when the demo is loaded, telling each step as it starts
+    output = demo.output
+    assert demo.result.loaded
+    assert demo.steps[0] == "Clinics and staff" and len(demo.steps) >= 6
 
     # then: two clinics, each with four chairs and two consultation rooms
     harbor = Clinic.objects.get(slug=data.HARBOR_SLUG)
@@ -160,7 +152,7 @@ def test_load_demo_builds_the_demo_network():
     consults = Appointment.objects.filter(clinic=harbor, kind=AppointmentKind.CONSULTATION)
     assert consults.filter(status="booked").exists() and consults.filter(status="completed").exists()
     assert not consults.exclude(room__kind=RoomKind.CONSULT).exists()
-    assert _overlapping_bookings() == 0
+    assert overlapping_bookings() == 0
 
     # the inbox: about ten open requests, one urgent, some contacted, a few closed
     requests = ConsultationRequest.objects.filter(clinic=harbor)
@@ -212,12 +204,9 @@ def _roles(user, clinic) -> set[str]:
     return set(Membership.objects.filter(user=user, clinic=clinic).values_list("role", flat=True))
 
 
-def test_load_demo_carries_every_stage_through_the_clinical_journey(client_for):
-    # when
-    result = demo_load()
-
-    # then: fast enough to reload while demoing (production hashing adds ~1 s; see docs/demo.md)
-    assert result.loaded  # load time is measured in bench/, never asserted here
+def test_load_demo_carries_every_stage_through_the_clinical_journey(demo, client_for):
+    # when the demo is loaded (its load time is measured in bench/, never asserted here)
+    result = demo.result
     harbor = Clinic.objects.get(slug=data.HARBOR_SLUG)
     patients = Patient.objects.filter(clinic=harbor)
     by_stage = {stage: list(patients.filter(journey_stage=stage)) for stage in JourneyStage.values}
@@ -403,12 +392,8 @@ def _minutes_ago(moment) -> float:
     return (timezone.now() - moment).total_seconds() / 60
 
 
-def test_load_demo_shows_the_infusion_day(client_for):
-    # when
-    result = demo_load()
-
-    # then: fast enough, with the infusion day in it
-    assert result.loaded  # load time is measured in bench/, never asserted here
+def test_load_demo_shows_the_infusion_day(demo, client_for):
+    # when the demo is loaded, then the infusion day is in it
     harbor = Clinic.objects.get(slug=data.HARBOR_SLUG)
     summit = Clinic.objects.get(slug=data.SUMMIT_SLUG)
     now = timezone.now()
@@ -442,7 +427,7 @@ def test_load_demo_shows_the_infusion_day(client_for):
     assert {a.ends_at - a.starts_at for a in infusions.filter(kind=AppointmentKind.MOOD_INFUSION)} == {
         dt.timedelta(minutes=120)
     }
-    assert _overlapping_bookings() == 0
+    assert overlapping_bookings() == 0
 
     # induction: the visits still to come are one series of the active course, booked by the desk
     with_series = 0
@@ -543,13 +528,12 @@ def test_load_demo_shows_the_infusion_day(client_for):
     assert "verified" in verify.getvalue()
 
 
-def test_load_demo_twice_does_not_duplicate(monkeypatch):
-    # given
-    _load()
+def test_load_demo_twice_does_not_duplicate(demo, monkeypatch):
+    # given the demo
     before = _counts()
 
     # when
-    output = _load()
+    output = load_demo_command()
 
     # then
     assert "already loaded" in output
@@ -559,98 +543,5 @@ def test_load_demo_twice_does_not_duplicate(monkeypatch):
     # and --reset asks first; anything but "yes" changes nothing
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
     with pytest.raises(CommandError, match="cancelled"):
-        _load("--reset")
+        load_demo_command("--reset")
     assert _counts() == before
-
-
-@pytest.mark.django_db(transaction=True)
-def test_load_demo_reset_flushes_and_reloads():
-    # given a demo clinic and one extra patient added by hand
-    _load()
-    harbor = Clinic.objects.get(slug=data.HARBOR_SLUG)
-    patient_register(
-        clinic=harbor,
-        registered_by=User.objects.get(username="frontdesk"),
-        given_name="Extra",
-        family_name="Patient",
-        date_of_birth=dt.date(1990, 1, 1),
-    )
-    count_with_extra = Patient.objects.count()
-
-    # when
-    _load("--reset", "--no-input")
-
-    # then
-    assert Clinic.objects.filter(slug=data.HARBOR_SLUG).count() == 1
-    assert Patient.objects.count() == count_with_extra - 1
-    assert not Patient.objects.filter(given_name="Extra").exists()
-
-
-def test_generate_synthetic_creates_the_requested_network():
-    # when
-    out = io.StringIO()
-    call_command(
-        "generate_synthetic",
-        "--clinics",
-        "3",
-        "--patients",
-        "300",
-        "--seed",
-        "7",
-        "--batch-size",
-        "50",
-        stdout=out,
-    )
-
-    # then: the right counts, with timings printed
-    clinics = Clinic.objects.filter(slug__startswith="synthetic-7-")
-    assert clinics.count() == 3
-    assert Patient.objects.filter(clinic__in=clinics).count() == 300
-    assert "patients" in out.getvalue() and " s" in out.getvalue()
-    for clinic in clinics:
-        roles = set(Membership.objects.filter(clinic=clinic).values_list("role", flat=True))
-        assert roles == {Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK}
-        assert Room.objects.filter(clinic=clinic, kind=RoomKind.CHAIR).count() >= 4
-        assert Room.objects.filter(clinic=clinic, kind=RoomKind.CONSULT).count() >= 2
-    assert Appointment.objects.filter(clinic__in=clinics).count() > 300
-    assert BodyMeasurement.objects.filter(clinic__in=clinics).exists()
-    assert set(Patient.objects.values_list("journey_stage", flat=True)) == set(JourneyStage.values)
-
-    # record numbers are unique per clinic and the sequence continues after them
-    duplicates = Patient.objects.values("clinic", "record_number").annotate(n=Count("id")).filter(n__gt=1)
-    assert not duplicates.exists()
-    clinic = clinics.first()
-    highest = max(
-        int(n.removeprefix("MRN-"))
-        for n in Patient.objects.filter(clinic=clinic).values_list("record_number", flat=True)
-    )
-    assert RecordNumberSequence.objects.get(clinic=clinic).next_value == highest + 1
-    staff = User.objects.filter(memberships__clinic=clinic, memberships__role=Role.FRONT_DESK)[0]
-    new = patient_register(
-        clinic=clinic,
-        registered_by=staff,
-        given_name="New",
-        family_name="Person",
-        date_of_birth=dt.date(1985, 5, 5),
-    )
-    assert new.record_number == f"MRN-{highest + 1:06d}"
-
-    # no room is double-booked
-    assert _overlapping_bookings() == 0
-
-    # one summary audit event per clinic (per-row events are skipped on purpose); chains verify
-    for clinic in clinics:
-        events = AuditEvent.objects.filter(clinic=clinic)
-        assert events.filter(summary__startswith="Synthetic benchmark data").count() == 1
-    verify = io.StringIO()
-    call_command("audit_verify", stdout=verify)
-    assert "verified" in verify.getvalue()
-
-
-def test_generate_synthetic_refuses_to_repeat_a_seed():
-    call_command("generate_synthetic", "--clinics", "1", "--patients", "10", stdout=io.StringIO())
-
-    with pytest.raises(CommandError, match="already exist"):
-        call_command("generate_synthetic", "--clinics", "1", "--patients", "10", stdout=io.StringIO())
-    assert ALREADY_GENERATED.format(seed=1).startswith("Synthetic clinics for seed 1")
-    assert Clinic.objects.count() == 1

@@ -1,11 +1,13 @@
 """Load the demo clinic network through the real services and print the demo logins."""
 
+import time
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic.core.demo.data import DEMO_PASSWORD
-from clinic.core.demo.loader import demo_exists, demo_load
+from clinic.core.demo.loader import DemoLogin, demo_exists, demo_load
 
 RESET_CONFIRM = "yes"
 
@@ -24,6 +26,12 @@ class Command(BaseCommand):
             help="Flush the whole database (every table, the audit trail included) and reload.",
         )
         parser.add_argument(
+            "--no-logins",
+            action="store_false",
+            dest="logins",
+            help="Do not print the logins (dev.py prints them once the server is up: `demo_logins`).",
+        )
+        parser.add_argument(
             "--no-input",
             "--noinput",
             action="store_false",
@@ -31,7 +39,7 @@ class Command(BaseCommand):
             help="Do not ask for confirmation before --reset.",
         )
 
-    def handle(self, *args, reset: bool, interactive: bool, **options):
+    def handle(self, *args, reset: bool, interactive: bool, logins: bool = True, **options):
         if reset and demo_exists():
             if interactive:
                 answer = input(
@@ -45,7 +53,15 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
             self.stdout.write("Database flushed.")
 
-        result = demo_load()
+        started = time.monotonic()
+
+        def progress(step: str) -> None:
+            self.stdout.write(f"  [{time.monotonic() - started:5.1f} s] {step}…")
+            self.stdout.flush()
+
+        if not demo_exists():
+            self.stdout.write("Loading the demo clinic network through the real services (about a minute):")
+        result = demo_load(progress=progress)
         if not result.loaded:
             self.stdout.write(
                 self.style.WARNING(
@@ -56,31 +72,35 @@ class Command(BaseCommand):
         else:
             summary = ", ".join(f"{n} {what}" for what, n in result.counts.items())
             self.stdout.write(self.style.SUCCESS(f"Demo loaded in {result.seconds:.1f} s: {summary}."))
-        self.print_logins(result.logins)
+        if logins:
+            write_logins(self, result.logins)
 
-    def print_logins(self, logins) -> None:
-        rows = [("Username", "Role", "Clinic", "Note")] + [
-            (login.username, login.role, login.clinic, login.note) for login in logins
-        ]
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
-        for index, row in enumerate(rows):
-            line = "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True))
-            self.stdout.write(f"  {line}".rstrip())
-            if index == 0:
-                self.stdout.write("  " + "  ".join("-" * w for w in widths))
-        self.stdout.write("")
-        if getattr(settings, "STAFF_TWO_FACTOR_REQUIRED", True):
-            self.stdout.write(
-                self.style.WARNING(
-                    "Note: staff two-factor sign-in is ON, so staff logins will ask to enroll an "
-                    "authenticator. The demo server (python3 dev.py demo) sets "
-                    "KETACLINIC_STAFF_2FA_REQUIRED=false so these logins work at once."
-                )
+
+def write_logins(command: BaseCommand, logins: list[DemoLogin]) -> None:
+    """The demo logins as a table, with a note on two-factor sign-in."""
+    rows = [("Username", "Role", "Clinic", "Note")] + [
+        (login.username, login.role, login.clinic, login.note) for login in logins
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    out = command.stdout
+    out.write("")
+    out.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+    for index, row in enumerate(rows):
+        line = "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True))
+        out.write(f"  {line}".rstrip())
+        if index == 0:
+            out.write("  " + "  ".join("-" * w for w in widths))
+    out.write("")
+    if getattr(settings, "STAFF_TWO_FACTOR_REQUIRED", True):
+        out.write(
+            command.style.WARNING(
+                "Note: staff two-factor sign-in is ON, so staff logins will ask to enroll an "
+                "authenticator. The demo server (python3 dev.py demo) sets "
+                "KETACLINIC_STAFF_2FA_REQUIRED=false so these logins work at once."
             )
-        else:
-            self.stdout.write(
-                "Note: staff two-factor sign-in is off for this demo "
-                "(KETACLINIC_STAFF_2FA_REQUIRED=false); production keeps it on."
-            )
+        )
+    else:
+        out.write(
+            "Note: staff two-factor sign-in is off for this demo "
+            "(KETACLINIC_STAFF_2FA_REQUIRED=false); production keeps it on."
+        )
