@@ -10,9 +10,15 @@ from django import forms
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
-from clinic.infusions.calculations import RATING_SCALES, ScoreSystem
+from clinic.infusions.calculations import GATE_ANSWER_FIELDS, RATING_SCALES, ScoreSystem, stored_gate_answers
 from clinic.infusions.models import RescueDrug, Route, Severity, SideEffectKind, StopReason
-from clinic.infusions.services.gate import PREGNANCY_ANSWERS
+from clinic.infusions.services.gate import (
+    ANSWER_LABELS,
+    CONFIRM_FIELD,
+    PREGNANCY_ANSWERS,
+    PREGNANCY_REQUIRED,
+    gate_answer_text,
+)
 
 NUMBER = {"inputmode": "numeric", "autocomplete": "off"}
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off", "step": "any"}
@@ -88,8 +94,20 @@ class VitalsForm(ChartForm, VitalsFields):
     note = forms.CharField(label="Note (optional)", required=False, max_length=500)
 
 
+# The service's answer names → the gate form's fields (clock times are entered as times of day).
+GATE_FORM_FIELD = {"last_solids_at": "last_solids_time", "last_clear_liquids_at": "last_clear_liquids_time"}
+CONFIRM_CHANGE_LABEL = "I confirmed the changed answer with the patient"
+
+
 class ReadinessForm(VitalsFields):
-    """The readiness gate, pre-filled from the patient's preparation confirmation when there is one."""
+    """The readiness gate. The first check is pre-filled from the patient's preparation
+    confirmation (fasting, escort, medication changes); a re-check from the last check's answers.
+    Ticks, the pregnancy status and the vital signs always start empty (asked or measured now).
+
+    On a re-check (`previous_items` = the last check's items) each item that failed gets a
+    "confirmed the changed answer" tick (`confirm_<item>`), and its inputs carry the last answer
+    (`data-previous-answer`) so chairside.js highlights a change; the service refuses a changed
+    answer of a failed item without the tick."""
 
     identity_name_confirmed = forms.BooleanField(
         label="I asked the patient their full name and it matches the chart", required=False
@@ -132,17 +150,57 @@ class ReadinessForm(VitalsFields):
     )
     pregnancy_status = forms.ChoiceField(
         label="Pregnancy status",
-        required=False,
+        required=True,
         choices=[("", "Choose…"), *PREGNANCY_ANSWERS.items()],
+        error_messages={"required": PREGNANCY_REQUIRED},
+        help_text="Ask the patient today.",
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, pregnancy_applies: bool, **kwargs):
+    def __init__(self, *args, pregnancy_applies: bool, previous_items: dict | None = None, tz=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not pregnancy_applies:
             del self.fields["pregnancy_status"]
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
+        self.failed_items: list[str] = []
+        previous_items = previous_items or {}
+        before = stored_gate_answers(previous_items)
+        for item, answer_fields in GATE_ANSWER_FIELDS.items():
+            if (previous_items.get(item) or {}).get("status") != "fail":
+                continue
+            names = [GATE_FORM_FIELD.get(name, name) for name in answer_fields]
+            if not any(name in self.fields for name in names):
+                continue
+            self.failed_items.append(item)
+            self.fields[CONFIRM_FIELD.format(item=item)] = forms.BooleanField(
+                label=CONFIRM_CHANGE_LABEL, required=False
+            )
+            for answer, name in zip(answer_fields, names, strict=True):
+                if name not in self.fields or answer not in before[item]:
+                    continue
+                value = before[item][answer]
+                attrs = self.fields[name].widget.attrs
+                attrs["data-previous-answer"] = _input_value(answer, value, tz=tz)
+                attrs["data-previous-text"] = gate_answer_text(answer, value, tz=tz)
+                attrs["data-gate-item"] = item
+                attrs["data-answer-label"] = ANSWER_LABELS.get(answer, answer)
+
+    def confirm_fields(self) -> dict:
+        """The bound "confirmed the changed answer" tick of each failed item (for the template)."""
+        return {item: self[CONFIRM_FIELD.format(item=item)] for item in self.failed_items}
+
+    def changes_confirmed(self) -> list[str]:
+        return [item for item in self.failed_items if self.cleaned_data.get(CONFIRM_FIELD.format(item=item))]
+
+
+def _input_value(answer: str, value, *, tz) -> str:
+    """A stored answer as the gate form's input shows it (times as HH:MM in the clinic's zone)."""
+    if value in (None, ""):
+        return ""
+    if answer in GATE_FORM_FIELD or answer == "escort_phone":
+        return gate_answer_text(answer, value, tz=tz)
+    return str(value)
 
 
 class EventForm(ChartForm):

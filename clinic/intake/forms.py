@@ -10,6 +10,7 @@ from clinic.core.validators import normalize_phone, validate_date_of_birth
 from clinic.intake import antispam
 from clinic.intake.models import CloseReason, ContactAttempt, Interest, RequestStatus
 from clinic.intake.selfcheck import Question
+from clinic.intake.services import CONTACT_METHOD_INVALID, CONTACT_OUTCOME_INVALID
 from clinic.patients.models import SexAtBirth
 from clinic.scheduling.forms import ConsultationTimeMixin
 
@@ -182,11 +183,17 @@ class InboxFilterForm(forms.Form):
 
 
 class ContactAttemptForm(forms.Form):
+    """One try to reach the person. The outcome starts empty: the front desk says what happened
+    (a default of "Reached" recorded calls nobody answered). The method starts from the person's
+    preferred contact, which the inbox passes as `initial`."""
+
     method = forms.ChoiceField(
-        label="How", choices=ContactAttempt._meta.get_field("method").choices,
+        label="How", choices=[("", "Choose…"), *ContactAttempt._meta.get_field("method").choices],
+        error_messages={"required": CONTACT_METHOD_INVALID},
     )
     outcome = forms.ChoiceField(
-        label="Outcome", choices=ContactAttempt._meta.get_field("outcome").choices,
+        label="Outcome", choices=[("", "Choose…"), *ContactAttempt._meta.get_field("outcome").choices],
+        error_messages={"required": CONTACT_OUTCOME_INVALID},
     )
     note = forms.CharField(label="Note", max_length=500, required=False)
 

@@ -42,6 +42,53 @@
     return input ? input.value : "";
   }
 
+  // --- the readiness gate's re-check ------------------------------------------------------------
+  // A re-check starts from the last check's answers. The inputs of the items that failed carry the
+  // last answer (data-previous-answer); a change is highlighted and its item's "I confirmed the
+  // changed answer with the patient" tick is shown (the server refuses the change without it).
+
+  function normalAnswer(input, value) {
+    value = String(value || "").trim();
+    if (input.type === "tel") {
+      var digits = value.replace(/[^0-9]/g, "");
+      return digits.length === 11 && digits.charAt(0) === "1" ? digits.slice(1) : digits;
+    }
+    return value.replace(/\s+/g, " ").toLowerCase();
+  }
+
+  function shownAnswer(input) {
+    if (input.tagName === "SELECT") return input.value && input.selectedOptions.length ? input.selectedOptions[0].textContent : "";
+    return input.value.trim();
+  }
+
+  function updateGateChanges(form) {
+    var changed = {};
+    form.querySelectorAll("[data-previous-answer]").forEach(function (input) {
+      var differs = normalAnswer(input, input.value) !== normalAnswer(input, input.dataset.previousAnswer);
+      var field = input.closest(".field");
+      if (field) field.classList.toggle("answer-changed", differs);
+      if (!differs) return;
+      var item = input.dataset.gateItem;
+      (changed[item] = changed[item] || []).push(
+        input.dataset.answerLabel + " " + (input.dataset.previousText || "empty") + " \u2192 " + (shownAnswer(input) || "empty"));
+    });
+    form.querySelectorAll("[data-confirm-item]").forEach(function (box) {
+      var list = changed[box.dataset.confirmItem];
+      box.classList.toggle("hidden", !list);
+      var tick = box.querySelector("input[type=checkbox]");
+      if (!list && tick) tick.checked = false;
+      var note = box.querySelector("[data-changed-note]");
+      if (note) note.textContent = list ? "Changed since the last check, when this item failed: " + list.join("; ") + "." : "";
+    });
+  }
+
+  var gateForm = document.querySelector("form[data-gate-form]");
+  if (gateForm) {
+    gateForm.addEventListener("input", function () { updateGateChanges(gateForm); });
+    gateForm.addEventListener("change", function () { updateGateChanges(gateForm); });
+    updateGateChanges(gateForm);
+  }
+
   // --- messages and errors --------------------------------------------------------------------
 
   function say(text, kind) {

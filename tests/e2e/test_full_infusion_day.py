@@ -203,9 +203,11 @@ def test_a_full_infusion_day_from_booking_to_documents(
     page.get_by_role("button", name="Check in").click()
     expect(page.get_by_role("status").first).to_contain_text("Checked in to Chair 1.")
 
-    # and completes the readiness gate, pre-filled from the patient's confirmation
+    # and completes the readiness gate, pre-filled from the patient's confirmation; the pregnancy
+    # status is asked again today (no clinical answer has a default)
     expect(page.get_by_label("Escort's phone")).to_have_value("(617) 555-0142")
-    expect(page.get_by_label("Pregnancy status")).to_have_value("not_pregnant")
+    expect(page.get_by_label("Pregnancy status")).to_have_value("")
+    page.get_by_label("Pregnancy status").select_option(label="Not pregnant")
     page.get_by_label("I asked the patient their full name and it matches the chart").check()
     page.get_by_label("Date of birth, as the patient says it").fill("1979-03-14")
     page.get_by_label("The escort is here, or confirmed by phone").check()

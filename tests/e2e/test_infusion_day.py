@@ -34,6 +34,7 @@ from clinic.scheduling.models import AppointmentKind, RoomKind
 from clinic.scheduling.services import appointment_book, room_create
 from clinic.treatment.services import protocol_library_seed
 from conftest import DEMO_PASSWORD
+from tests.e2e.conftest import TABLET, TABLET_PORTRAIT, assert_no_horizontal_scroll, use_viewport
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,14 +114,15 @@ def test_nurse_runs_the_infusion_day_from_check_in_to_discharge(
     page.get_by_role("button", name="Check in").click()
     expect(page.get_by_role("status").first).to_contain_text("Checked in to Chair 1.")
 
-    # when they complete the readiness gate (fasting, driver and pregnancy pre-filled from the
-    # patient's confirmation; today's PHQ-9 and ASQ already recorded)
+    # when they complete the readiness gate (fasting and driver pre-filled from the patient's
+    # confirmation; the pregnancy status asked again today; today's PHQ-9 and ASQ already recorded)
     expect(page.get_by_label("Escort's phone")).to_have_value("(617) 555-0142")
     page.get_by_label("I asked the patient their full name and it matches the chart").check()
     page.get_by_label("Date of birth, as the patient says it").fill("1979-03-14")
     page.get_by_label("The escort is here, or confirmed by phone").check()
     page.get_by_label("Medication changes since the last visit reviewed with the patient").check()
-    expect(page.get_by_label("Pregnancy status")).to_have_value("not_pregnant")
+    expect(page.get_by_label("Pregnancy status")).to_have_value("")
+    page.get_by_label("Pregnancy status").select_option(label="Not pregnant")
     page.get_by_label("Systolic BP (mm Hg)").fill("128")
     page.get_by_label("Diastolic BP (mm Hg)").fill("82")
     page.get_by_label("Heart rate (bpm)").fill("76")
@@ -297,3 +299,104 @@ def test_an_offline_entry_refused_on_reconnect_stays_listed_as_not_saved(
     expect(not_saved).to_be_hidden()
     page.reload()
     expect(not_saved).to_be_hidden()
+
+
+# --- a failed gate item cannot be passed by accident -----------------------------------------------
+
+
+def clinic_clock(patient, hours_ago: float) -> str:
+    moment = timezone.now().astimezone(patient.clinic.tzinfo) - dt.timedelta(hours=hours_ago)
+    return moment.strftime("%H:%M")
+
+
+def reminder_solids(appointment) -> str:
+    """The last solid food the patient gave with the reminder, as the gate shows it."""
+    return appointment.preparation.last_solid_food_at.astimezone(appointment.clinic.tzinfo).strftime("%H:%M")
+
+
+def fill_gate(page, *, vitals=(128, 82, 76, 98, 14)):
+    page.get_by_label("I asked the patient their full name and it matches the chart").check()
+    page.get_by_label("The escort is here, or confirmed by phone").check()
+    page.get_by_label("Medication changes since the last visit reviewed with the patient").check()
+    gate = page.locator("#gate-form")
+    for label, value in zip(
+        ("Systolic BP (mm Hg)", "Diastolic BP (mm Hg)", "Heart rate (bpm)", "SpO2 (%)", "Respiratory rate"),
+        vitals,
+        strict=True,
+    ):
+        gate.get_by_label(label).fill(str(value))
+
+
+@pytest.mark.parametrize("size", [TABLET, TABLET_PORTRAIT], ids=["landscape", "portrait"])
+def test_a_failed_fasting_answer_is_re_checked_from_the_last_answers_and_a_change_needs_confirming(
+    live_server, page, sign_in, screenshot, staff, infusion_today, size
+):
+    from clinic.infusions.services import session_check_in
+
+    use_viewport(page, size)
+    nurse, patient = staff[Role.NURSE], infusion_today
+    appointment = patient.appointments.get()
+    session = session_check_in(
+        appointment=appointment, order=patient.infusion_orders.get(), chair=appointment.room, nurse=nurse
+    )
+    sign_in(page, nurse)
+    page.goto(f"{live_server.url}/infusions/sessions/{session.pk}/")
+
+    # given the first check: the reminder's fasting times are pre-filled (solids 9 h ago), the
+    # pregnancy status and the ticks start empty
+    solids = page.get_by_label("Last solid food (time)")
+    expect(solids).to_have_value(reminder_solids(appointment))
+    expect(page.get_by_label("Pregnancy status")).to_have_value("")
+    expect(
+        page.get_by_label("I asked the patient their full name and it matches the chart")
+    ).not_to_be_checked()
+    expect(page.get_by_label("The escort is here, or confirmed by phone")).not_to_be_checked()
+
+    # when the patient says today they ate 3 hours ago
+    ate = clinic_clock(patient, 3)
+    solids.fill(ate)
+    page.get_by_label("Date of birth, as the patient says it").fill("1979-03-14")
+    page.get_by_label("Pregnancy status").select_option(label="Not pregnant")
+    fill_gate(page)
+    page.get_by_role("button", name="Complete the readiness check").click()
+
+    # then fasting fails
+    expect(page.locator("#gate-fasting")).to_contain_text("Fail")
+    expect(page.locator("#gate-fasting")).to_contain_text("Solid food 3.0 h ago")
+
+    # and the re-check starts from that answer, not the reminder's; its confirmation is not shown yet
+    expect(solids).to_have_value(ate)
+    expect(page.get_by_label("Pregnancy status")).to_have_value("not_pregnant")
+    confirm = page.get_by_label("I confirmed the changed answer with the patient")
+    expect(confirm).to_be_hidden()
+
+    # when the nurse types the reminder's older time again
+    solids.fill(reminder_solids(appointment))
+
+    # then the change is highlighted and its confirmation appears beside it
+    expect(page.locator(".field.answer-changed")).to_contain_text("Last solid food (time)")
+    changed = page.locator("[data-confirm-item=fasting]")
+    expect(changed).to_contain_text(
+        f"Changed since the last check, when this item failed: last solid food "
+        f"{ate} → {reminder_solids(appointment)}."
+    )
+    expect(confirm).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    if size == TABLET:
+        changed.scroll_into_view_if_needed()
+        screenshot(page, "gate-recheck")
+
+    # and submitting without the confirmation is refused, naming it
+    fill_gate(page)
+    page.get_by_role("button", name="Complete the readiness check").click()
+    error = page.locator("#gate-form .errorlist").filter(has_text="Fasting failed at the last check")
+    expect(error).to_contain_text("I confirmed the changed answer with the patient:")
+    assert ReadinessCheck.objects.filter(session=session).count() == 1
+
+    # when the nurse confirms the new answer with the patient, the re-check passes
+    expect(page.locator(".field.answer-changed")).to_contain_text("Last solid food (time)")
+    page.get_by_label("I confirmed the changed answer with the patient").check()
+    page.get_by_role("button", name="Complete the readiness check").click()
+    expect(page.get_by_role("status").first).to_contain_text("Readiness gate passed")
+    latest = ReadinessCheck.objects.filter(session=session).order_by("-version").first()
+    assert latest.version == 2 and latest.passed

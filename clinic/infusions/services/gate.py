@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,13 +13,15 @@ from clinic.audit.services import audit_record, model_snapshot
 from clinic.core.models import SignatureMeaning
 from clinic.core.services import idempotent
 from clinic.core.signatures import SignatureError, signature_apply
-from clinic.core.validators import age_on, normalize_phone
+from clinic.core.validators import age_on, format_phone, normalize_phone
 from clinic.infusions.calculations import (
     GateItemResult,
     GateStatus,
     Phase,
     Reading,
+    failed_items_changed,
     fasting_problems,
+    gate_answer_changes,
     pre_dose_vitals_status,
     pregnancy_check_applies,
     validate_vital_values,
@@ -57,6 +60,13 @@ DOB_REQUIRED = "Enter the patient's date of birth as they say it."
 FASTING_TIME_REQUIRED = "Enter the time of the last {what}."
 FASTING_TIME_FUTURE = "The time of the last {what} cannot be in the future."
 PREGNANCY_INVALID = "Choose the pregnancy status."
+PREGNANCY_REQUIRED = "Ask the patient today and choose their answer."
+# A re-check that changes the answer of an item that failed last time (e.g. "last solids 08:30"
+# becoming 00:20) must be confirmed by the nurse: a stale pre-filled answer must not pass by accident.
+ANSWER_CHANGED_UNCONFIRMED = (
+    "{item} failed at the last check and its answer changed ({changes}). Confirm the new answer "
+    "with the patient, then tick the box."
+)
 OVERRIDE_REASON_REQUIRED = "Give the reason for the override."
 OVERRIDE_NO_CHECK = "Complete the readiness check before overriding an item."
 OVERRIDE_ITEM_NOT_FAILING = "That item did not fail in the latest readiness check."
@@ -69,6 +79,49 @@ PREGNANCY_ANSWERS = {
     "pregnant": "Pregnant",
     "unsure": "Not sure",
 }
+# The answers in words, for the messages and the page.
+ANSWER_LABELS = {
+    "identity_date_of_birth": "date of birth",
+    "last_solids_at": "last solid food",
+    "last_clear_liquids_at": "last clear liquid",
+    "escort_name": "escort's name",
+    "escort_phone": "escort's phone",
+    "medication_changes": "medication changes",
+    "pregnancy_status": "pregnancy status",
+}
+# The form's tick that confirms a changed answer of a failed item.
+CONFIRM_FIELD = "confirm_{item}"
+
+
+def gate_answer_text(field_name: str, value, *, tz) -> str:
+    """One stored answer as the nurse reads it: clock times in the clinic's zone, labels, phones."""
+    if value in (None, ""):
+        return "empty"
+    if field_name in ("last_solids_at", "last_clear_liquids_at"):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+        return moment.astimezone(tz).strftime("%H:%M")
+    if field_name == "pregnancy_status":
+        return PREGNANCY_ANSWERS.get(value, str(value))
+    if field_name == "escort_phone":
+        return format_phone(str(value))
+    return str(value)
+
+
+def _changes_text(fields: dict[str, tuple], *, tz) -> str:
+    return "; ".join(
+        f"{ANSWER_LABELS.get(name, name)} {gate_answer_text(name, old, tz=tz)} → "
+        f"{gate_answer_text(name, new, tz=tz)}"
+        for name, (old, new) in fields.items()
+    )
+
+
+def _pregnancy_applies(session: InfusionSession, *, now: dt.datetime, config) -> bool:
+    patient = session.patient
+    return pregnancy_check_applies(
+        sex_at_birth=patient.sex_at_birth,
+        age_years=age_on(patient.date_of_birth, now.astimezone(session.clinic.tzinfo).date()),
+        required=config.pregnancy_check_required,
+    )
 
 
 # --- The readiness gate -----------------------------------------------------------------------
@@ -90,6 +143,7 @@ def _gate_items(
     pregnancy_status: str,
     reading: Reading,
     config,
+    answers: dict[str, dict],
 ) -> dict[str, GateItemResult]:
     patient = session.patient
     order = session.order
@@ -228,6 +282,9 @@ def _gate_items(
         {"sbp": reading.sbp, "dbp": reading.dbp, "hr": reading.hr, "spo2": reading.spo2, "rr": reading.rr},
         note,
     )
+    # What the nurse entered for each item, so a re-check starts from it and changes are seen.
+    for item, given in answers.items():
+        items[item].extra["answers"] = given
     return items
 
 
@@ -251,14 +308,19 @@ def readiness_check_complete(
     spo2=None,
     rr=None,
     temp_c=None,
+    changes_confirmed: Collection[str] = (),
     submission_key=None,
 ) -> ReadinessCheck:
     """Run the readiness gate: record the pre-dose vitals (phase "pre", with their alerts) and
     evaluate every item. Passing (no failing item) makes the session ready to start; a failing
     re-check takes readiness back. Missing or impossible inputs are refused per field, nothing
-    saved. A repeat with the same `submission_key` returns the first check."""
+    saved; the pregnancy status is required where it is asked. On a re-check, an answer changed
+    on an item that failed last time is refused unless the item is in `changes_confirmed` (the
+    nurse confirmed the new answer with the patient); the audit event keeps old and new answers.
+    A repeat with the same `submission_key` returns the first check."""
     require_clinician(user=completed_by, clinic=session.clinic)
     now = timezone.now()
+    tz = session.clinic.tzinfo
     errors: dict[str, list[str]] = {}
     if identity_date_of_birth is None:
         errors["identity_date_of_birth"] = [DOB_REQUIRED]
@@ -277,6 +339,10 @@ def readiness_check_complete(
         errors["escort_phone"] = list(exc.messages)
     if pregnancy_status and pregnancy_status not in PREGNANCY_ANSWERS:
         errors["pregnancy_status"] = [PREGNANCY_INVALID]
+    elif not pregnancy_status and _pregnancy_applies(
+        session, now=now, config=infusion_settings(clinic=session.clinic)
+    ):
+        errors["pregnancy_status"] = [PREGNANCY_REQUIRED]
     clean, vital_errors = validate_vital_values(
         {"sbp": sbp, "dbp": dbp, "hr": hr, "spo2": spo2, "rr": rr, "temp_c": temp_c}
     )
@@ -291,6 +357,28 @@ def readiness_check_complete(
         rr=int(clean["rr"]),
         temp_c=clean.get("temp_c"),
     )
+    medication_changes = (medication_changes or "").strip()[:1000]
+    answers = {
+        "identity": {
+            "identity_name_confirmed": bool(identity_name_confirmed),
+            "identity_date_of_birth": identity_date_of_birth.isoformat(),
+        },
+        "fasting": {
+            "last_solids_at": last_solids_at.isoformat(),
+            "last_clear_liquids_at": last_clear_liquids_at.isoformat(),
+        },
+        "escort": {
+            "escort_name": escort_name,
+            "escort_phone": escort_phone,
+            "escort_confirmed": bool(escort_confirmed),
+        },
+        "medications": {
+            "medications_reviewed": bool(medications_reviewed),
+            "medication_changes": medication_changes,
+        },
+        "pregnancy": {"pregnancy_status": pregnancy_status or ""},
+    }
+    confirmed = set(changes_confirmed or ())
     # The pre-dose reading's client key follows from the submission key, so a repeat finds it.
     vitals_key = (
         uuid.uuid5(parse_client_key(submission_key), "pre-dose-vitals") if submission_key else uuid.uuid4()
@@ -303,6 +391,22 @@ def readiness_check_complete(
             if locked.status not in PRE_START_STATUSES:
                 raise ValidationError(GATE_NOT_PRE_START, code="transition")
             config = infusion_settings(clinic=locked.clinic)
+            previous = locked.readiness_checks.order_by("-version").first()
+            changes, changed_failed = {}, {}
+            if previous is not None:
+                changes = gate_answer_changes(previous_items=previous.items, answers=answers)
+                changed_failed = failed_items_changed(previous_items=previous.items, answers=answers)
+                unconfirmed = {
+                    CONFIRM_FIELD.format(item=item): [
+                        ANSWER_CHANGED_UNCONFIRMED.format(
+                            item=GateItem(item).label, changes=_changes_text(fields, tz=tz)
+                        )
+                    ]
+                    for item, fields in changed_failed.items()
+                    if item not in confirmed
+                }
+                if unconfirmed:
+                    raise ValidationError(unconfirmed)
             vital = vital_create(
                 session=locked,
                 recorded_by=completed_by,
@@ -322,10 +426,11 @@ def readiness_check_complete(
                 escort_phone=escort_phone,
                 escort_confirmed=escort_confirmed,
                 medications_reviewed=medications_reviewed,
-                medication_changes=(medication_changes or "").strip()[:1000],
+                medication_changes=medication_changes,
                 pregnancy_status=pregnancy_status,
                 reading=reading,
                 config=config,
+                answers=answers,
             )
             items[GateItem.PRE_DOSE_VITALS].extra["vital_id"] = vital.pk
             passed = all(item.status != GateStatus.FAIL for item in items.values())
@@ -349,6 +454,18 @@ def readiness_check_complete(
                 patient_id=locked.patient_id,
                 summary=f"Readiness check v{version} {'passed' if passed else 'failed'}",
                 after=model_snapshot(check),
+                extra={
+                    # Old and new answers against the previous check; those of failed items were
+                    # confirmed with the patient by the nurse.
+                    "answer_changes": {
+                        item: {name: {"old": old, "new": new} for name, (old, new) in fields.items()}
+                        for item, fields in changes.items()
+                    },
+                    "failed_items_changed": sorted(changed_failed),
+                    "changes_confirmed": sorted(set(changed_failed) & confirmed),
+                }
+                if previous is not None
+                else None,
             )
             before = model_snapshot(locked)
             if passed:

@@ -251,6 +251,113 @@ def test_gate_field_errors_name_the_field(client_for, nurse, session):
     assert b"Heart rate must be between 20 and 250 bpm." in response.content
 
 
+@pytest.fixture
+def prepared_session(appointment, verified_order, chair, nurse):
+    """A checked-in session whose patient answered the reminder before the visit (fasting 9 h,
+    driver, "not pregnant")."""
+    confirm_preparation(appointment, nurse)
+    return session_check_in(appointment=appointment, order=verified_order, chair=chair, nurse=nurse)
+
+
+def confirm_preparation(appointment, by, *, solids_hours_ago=9, pregnancy_status="not_pregnant"):
+    """The patient's answers to the reminder (fasting, driver, pregnancy), before the visit."""
+    from clinic.reminders.services import preparation_confirm
+
+    now = timezone.now()
+    return preparation_confirm(
+        appointment=appointment,
+        last_solid_food_at=now - dt.timedelta(hours=solids_hours_ago),
+        last_clear_liquid_at=now - dt.timedelta(hours=3),
+        driver_name="Jordan Example",
+        driver_phone="617-555-0142",
+        medication_changes="none",
+        pregnancy_status=pregnancy_status,
+        no_driving_understood=True,
+        source="staff_phone",
+        recorded_by=by,
+    )
+
+
+def gate_form_of(response):
+    return response.context["readiness_form"]
+
+
+def test_the_first_gate_form_asks_pregnancy_and_the_ticks_afresh(client_for, nurse, prepared_session):
+    # given the patient answered "not pregnant" to the reminder
+    session = prepared_session
+    page = client_for(nurse).get(url("session", session))
+    form = gate_form_of(page)
+    html = page.content.decode()
+
+    # then the fasting times come from the preparation, but no clinical answer is pre-set
+    reminder = session.appointment.preparation.last_solid_food_at.astimezone(session.clinic.tzinfo)
+    assert form["last_solids_time"].value().strftime("%H:%M") == reminder.strftime("%H:%M")
+    assert form["pregnancy_status"].value() in (None, "")
+    assert form.fields["pregnancy_status"].required
+    assert 'value="not_pregnant" selected' not in html
+    for tick in ("identity_name_confirmed", "escort_confirmed", "medications_reviewed"):
+        assert not form[tick].value(), tick
+    assert "checked" not in str(form["identity_name_confirmed"])
+    assert 'the patient answered "Not pregnant"; ask again today' in html
+
+
+def test_a_blank_pregnancy_status_is_refused_naming_the_field(client_for, nurse, session):
+    answer_today(session.patient, nurse)
+    response = client_for(nurse).post(url("gate", session), gate_post(session.patient, pregnancy_status=""))
+    assert response.status_code == 200
+    assert b"Pregnancy status: Ask the patient today and choose their answer." in response.content
+    assert not session.readiness_checks.exists()
+
+
+def test_a_re_check_starts_from_the_last_check_s_answers_not_the_preparation(
+    client_for, nurse, prepared_session
+):
+    # given the reminder said 9 h ago, but at the gate the patient says they ate 3 h ago: fasting fails
+    session = prepared_session
+    answer_today(session.patient, nurse)
+    client = client_for(nurse)
+    ate = clock(session.patient, 3)
+    client.post(url("gate", session), gate_post(session.patient, last_solids_time=ate))
+    assert session.readiness_checks.get().failing_items == ["fasting"]
+
+    # when the re-check form opens
+    page = client.get(url("session", session))
+    form = gate_form_of(page)
+
+    # then it carries the last check's answers, marks fasting as failed with its confirmation tick
+    assert form["last_solids_time"].value().strftime("%H:%M") == ate
+    assert form["pregnancy_status"].value() == "not_pregnant"  # answered at the last check
+    assert form.failed_items == ["fasting"] and "confirm_fasting" in form.fields
+    assert not form["escort_confirmed"].value()
+    widget = str(form["last_solids_time"])
+    assert f'data-previous-answer="{ate}"' in widget and 'data-gate-item="fasting"' in widget
+    assert b"Failed last time" in page.content
+
+
+def test_a_changed_failed_answer_is_refused_until_confirmed_through_the_page(client_for, nurse, session):
+    answer_today(session.patient, nurse)
+    client = client_for(nurse)
+    ate, reminder = clock(session.patient, 3), clock(session.patient, 9)
+    client.post(url("gate", session), gate_post(session.patient, last_solids_time=ate))
+
+    # when the nurse re-submits the reminder's older time without confirming it
+    changed = gate_post(session.patient, last_solids_time=reminder)
+    response = client.post(url("gate", session), changed)
+
+    # then it is refused on the confirmation tick, naming the item and both answers
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "I confirmed the changed answer with the patient: Fasting failed at the last check" in text
+    assert f"last solid food {ate} → {reminder}" in text
+    assert session.readiness_checks.count() == 1
+
+    # and with the tick it is accepted
+    response = client.post(url("gate", session), {**changed, "confirm_fasting": "on"})
+    assert response.status_code == 302
+    latest = session.readiness_checks.order_by("-version").first()
+    assert latest.version == 2 and latest.passed
+
+
 def test_start_via_json_refused_before_the_gate(client_for, nurse, session):
     response = client_for(nurse).post(url("start", session), {"start-client_key": uuid.uuid4()}, **JSON)
     assert response.status_code == 400
@@ -424,6 +531,19 @@ def test_discharge_on_the_page(client_for, nurse, recovering_session):
     assert recovering_session.status == SessionStatus.DISCHARGED
     closed = client.get(url("session", recovering_session))
     assert b"Discharged at" in closed.content
+
+
+def test_the_discharge_form_leaves_the_patient_s_ticks_and_the_unmeasured_items_empty(
+    client_for, nurse, recovering_session
+):
+    vitals(recovering_session, nurse)
+    form = client_for(nurse).get(url("discharge", recovering_session)).context["form"]
+    assert not form["instructions"].value()
+    assert "checked" not in str(form["instructions"])
+    # only items a reading answers by itself are suggested (the nurse confirms them)
+    for item in ("activity", "respiration", "consciousness"):
+        assert form[f"score_{item}"].value() in (None, ""), item
+    assert not form["patient_typed_name"].value() and not form["password"].value()
 
 
 def test_abandon_on_the_page(client_for, nurse, session):

@@ -1,5 +1,7 @@
 """Messages and helpers the infusion-day views share: lookups, errors, the chair-side page context."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -11,6 +13,7 @@ from clinic.infusions import forms as f
 from clinic.infusions.calculations import (
     RATING_SCALES,
     pregnancy_check_applies,
+    stored_gate_answers,
 )
 from clinic.infusions.models import (
     NON_OVERRIDABLE_ITEMS,
@@ -94,27 +97,66 @@ def _pregnancy_applies(session, config) -> bool:
     )
 
 
-def _readiness_initial(session) -> dict:
-    """Pre-fill the gate from the patient's preparation confirmation (reminders) or the chart."""
+def _local_time(value, tz):
+    if not value:
+        return None
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment.astimezone(tz).time().replace(second=0, microsecond=0)
+
+
+def _readiness_initial(session, previous=None) -> dict:
+    """Where the gate form starts. A re-check starts from the last check's answers (`previous`),
+    never from an older source; only the first check is pre-filled from the patient's preparation
+    confirmation (reminders) or the chart's escort. Ticks, the pregnancy status and the vital signs
+    start empty: they are asked, confirmed or measured at this check."""
+    tz = session.clinic.tzinfo
+    if previous is not None:
+        answers = stored_gate_answers(previous.items)
+        dob = answers["identity"].get("identity_date_of_birth")
+        return {
+            "identity_date_of_birth": dt.date.fromisoformat(dob) if dob else None,
+            "last_solids_time": _local_time(answers["fasting"].get("last_solids_at"), tz),
+            "last_clear_liquids_time": _local_time(answers["fasting"].get("last_clear_liquids_at"), tz),
+            "escort_name": answers["escort"].get("escort_name", ""),
+            "escort_phone": format_phone(answers["escort"].get("escort_phone", "")),
+            "medication_changes": answers["medications"].get("medication_changes", ""),
+            "pregnancy_status": answers["pregnancy"].get("pregnancy_status", ""),
+        }
     patient = session.patient
     initial = {"escort_name": patient.escort_name, "escort_phone": format_phone(patient.escort_phone)}
     preparation = preparation_for(session.appointment)
     if preparation is not None:
-        tz = session.clinic.tzinfo
         initial.update(
             {
-                "last_solids_time": preparation.last_solid_food_at.astimezone(tz).time().replace(second=0),
-                "last_clear_liquids_time": preparation.last_clear_liquid_at.astimezone(tz)
-                .time()
-                .replace(second=0),
+                "last_solids_time": _local_time(preparation.last_solid_food_at, tz),
+                "last_clear_liquids_time": _local_time(preparation.last_clear_liquid_at, tz),
                 "escort_name": preparation.driver_name or initial["escort_name"],
                 "escort_phone": format_phone(preparation.driver_phone) or initial["escort_phone"],
                 "medication_changes": preparation.medication_changes_detail,
             }
         )
-        if preparation.pregnancy_status in ("not_pregnant", "pregnant", "unsure"):
-            initial["pregnancy_status"] = preparation.pregnancy_status
     return initial
+
+
+def preparation_pregnancy_text(session) -> str:
+    """The pregnancy status the patient gave with the preparation confirmation, in words (shown
+    beside the gate's question as a reminder, never as its answer), or ""."""
+    preparation = preparation_for(session.appointment)
+    if preparation is None or preparation.pregnancy_status in ("", "not_applicable"):
+        return ""
+    return preparation.get_pregnancy_status_display()
+
+
+def readiness_form(session, config, data=None, *, gate=None):
+    """The gate form: a re-check knows the last check's items (failed items, last answers)."""
+    check = (gate or gate_state(session=session)).check
+    return f.ReadinessForm(
+        data,
+        pregnancy_applies=_pregnancy_applies(session, config),
+        previous_items=check.items if check is not None else None,
+        tz=session.clinic.tzinfo,
+        initial=None if data is not None else _readiness_initial(session, check),
+    )
 
 
 def _alerts_with_forms(session, bound=None) -> list[VitalAlert]:
@@ -151,13 +193,14 @@ def _chart_forms(session, bound: dict | None = None) -> dict:
 def _session_context(request, session, *, bound: dict | None = None) -> dict:
     config = infusion_settings(clinic=session.clinic)
     state = session_state(session=session, config=config)
+    gate = gate_state(session=session)
     context = {
         "nav": "infusions",
         "session": session,
         "patient": session.patient,
         "order": session.order,
         "state": state,
-        "gate": gate_state(session=session),
+        "gate": gate,
         "config": config,
         "alerts": _alerts_with_forms(session, (bound or {}).get("acknowledge")),
         "timeline": session_timeline(session=session),
@@ -167,11 +210,9 @@ def _session_context(request, session, *, bound: dict | None = None) -> dict:
         **_chart_forms(session, bound),
     }
     if session.status in PRE_START_STATUSES:
-        applies = _pregnancy_applies(session, config)
         context["readiness_form"] = (
-            bound.get("gate")
-            if bound and bound.get("gate")
-            else f.ReadinessForm(pregnancy_applies=applies, initial=_readiness_initial(session))
+            bound.get("gate") if bound and bound.get("gate") else readiness_form(session, config, gate=gate)
         )
+        context["preparation_pregnancy"] = preparation_pregnancy_text(session)
         context["abandon_form"] = (bound or {}).get("abandon") or f.AbandonForm()
     return context

@@ -43,9 +43,9 @@ from clinic.infusions.views._common import (
     _add_errors,
     _alerts_with_forms,
     _errors_of,
-    _pregnancy_applies,
     _session_context,
     _session_or_404,
+    readiness_form,
 )
 
 
@@ -96,7 +96,7 @@ def panels(request, session_id: int):
 def gate(request, session_id: int):
     session = _session_or_404(request, session_id)
     config = infusion_settings(clinic=session.clinic)
-    form = f.ReadinessForm(request.POST, pregnancy_applies=_pregnancy_applies(session, config))
+    form = readiness_form(session, config, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         now = timezone.now().astimezone(session.clinic.tzinfo)
@@ -128,6 +128,7 @@ def gate(request, session_id: int):
                 spo2=data["spo2"],
                 rr=data["rr"],
                 temp_c=data["temp_c"],
+                changes_confirmed=form.changes_confirmed(),
                 submission_key=data["submission_key"],
             )
         except ValidationError as exc:

@@ -23,6 +23,7 @@ from clinic.infusions.models import (
 from clinic.infusions.services import gate_override, infusion_start, readiness_check_complete
 from clinic.infusions.services._common import ONLY_CLINICIANS_CHART, ONLY_PHYSICIAN_OVERRIDE
 from clinic.infusions.services.gate import (
+    ANSWER_CHANGED_UNCONFIRMED,
     DOB_REQUIRED,
     FASTING_TIME_REQUIRED,
     GATE_NOT_PRE_START,
@@ -30,6 +31,7 @@ from clinic.infusions.services.gate import (
     OVERRIDE_ITEM_NOT_FAILING,
     OVERRIDE_NOT_ALLOWED,
     OVERRIDE_REASON_REQUIRED,
+    PREGNANCY_REQUIRED,
 )
 from clinic.infusions.services.pump import GATE_NOT_PASSED
 from clinic.infusions.tests.conftest import answer_today, complete_gate, gate_inputs, key
@@ -72,7 +74,6 @@ def test_a_complete_check_passes_and_makes_the_session_ready(answered, nurse):
         ({"medications_reviewed": False}, "medications"),
         ({"pregnancy_status": "pregnant"}, "pregnancy"),
         ({"pregnancy_status": "unsure"}, "pregnancy"),
-        ({"pregnancy_status": ""}, "pregnancy"),
         ({"sbp": 150}, "pre_dose_vitals"),
         ({"dbp": 95}, "pre_dose_vitals"),
         ({"spo2": 90}, "pre_dose_vitals"),
@@ -285,8 +286,115 @@ def test_a_new_check_needs_new_overrides(failing, physician, nurse):
     gate_override(
         session=failing, item="pre_dose_vitals", overridden_by=physician, reason="x", password=DEMO_PASSWORD
     )
-    complete_gate(failing, nurse, sbp=155)
+    complete_gate(failing, nurse, sbp=155, changes_confirmed=["fasting"])
     failing.refresh_from_db()
     assert failing.status == SessionStatus.CHECKED_IN
     with pytest.raises(ValidationError):
         infusion_start(session=failing, started_by=nurse, client_key=key())
+
+
+# --- re-checks: a failed item cannot be passed by accident ----------------------------------------
+
+
+def local_clock(session, moment) -> str:
+    return moment.astimezone(session.clinic.tzinfo).strftime("%H:%M")
+
+
+def test_each_check_stores_the_answers_it_was_given(answered, nurse):
+    check = complete_gate(
+        answered, nurse, escort_name="  Jordan Example ", medication_changes="Sertraline stopped"
+    )
+    assert check.items["escort"]["answers"] == {
+        "escort_name": "Jordan Example",
+        "escort_phone": "+16175550142",
+        "escort_confirmed": True,
+    }
+    assert check.items["medications"]["answers"]["medication_changes"] == "Sertraline stopped"
+    assert check.items["pregnancy"]["answers"] == {"pregnancy_status": "not_pregnant"}
+    assert (
+        check.items["identity"]["answers"]["identity_date_of_birth"]
+        == answered.patient.date_of_birth.isoformat()
+    )
+    assert set(check.items["fasting"]["answers"]) == {"last_solids_at", "last_clear_liquids_at"}
+
+
+def test_a_changed_answer_of_a_failed_item_is_refused_until_the_nurse_confirms_it(answered, nurse):
+    # given a check that failed fasting: solid food 3 h ago
+    ate_at = timezone.now() - dt.timedelta(hours=3)
+    first = complete_gate(answered, nurse, last_solids_at=ate_at)
+    assert first.failing_items == ["fasting"]
+
+    # when a re-check gives an older time (an earlier answer, e.g. the reminder's) unconfirmed
+    earlier = timezone.now() - dt.timedelta(hours=9)
+    with pytest.raises(ValidationError) as exc:
+        complete_gate(answered, nurse, last_solids_at=earlier)
+
+    # then it is refused on the item's confirmation tick, naming the old and new answers; nothing saved
+    message = ANSWER_CHANGED_UNCONFIRMED.format(
+        item="Fasting",
+        changes=f"last solid food {local_clock(answered, ate_at)} → {local_clock(answered, earlier)}",
+    )
+    assert exc.value.message_dict == {"confirm_fasting": [message]}
+    assert ReadinessCheck.objects.filter(session=answered).count() == 1
+    assert VitalSign.objects.filter(session=answered).count() == 1
+
+    # when the nurse confirms the new answer with the patient
+    check = complete_gate(answered, nurse, last_solids_at=earlier, changes_confirmed=["fasting"])
+
+    # then the re-check passes and its audit event keeps the old and new answers
+    assert check.passed and check.version == 2
+    event = AuditEvent.objects.get(object_type="infusions.ReadinessCheck", object_id=str(check.pk))
+    extra = event.changes["extra"]
+    assert extra["failed_items_changed"] == ["fasting"] and extra["changes_confirmed"] == ["fasting"]
+    change = extra["answer_changes"]["fasting"]["last_solids_at"]
+    assert change == {"old": ate_at.isoformat(), "new": earlier.isoformat()}
+
+
+def test_a_re_check_with_the_same_answers_needs_no_confirmation_and_fails_again(answered, nurse):
+    ate_at = timezone.now() - dt.timedelta(hours=3)
+    complete_gate(answered, nurse, last_solids_at=ate_at)
+    # the same answer, entered again a few seconds later (the form records minutes)
+    check = complete_gate(answered, nurse, last_solids_at=ate_at + dt.timedelta(seconds=20))
+    assert check.failing_items == ["fasting"]
+
+
+def test_changes_on_items_that_passed_need_no_confirmation_but_are_audited(answered, nurse):
+    complete_gate(answered, nurse, sbp=150)  # fails on the pre-dose blood pressure only
+    check = complete_gate(answered, nurse, escort_name="Sam Example")
+    assert check.passed
+    extra = AuditEvent.objects.get(object_type="infusions.ReadinessCheck", object_id=str(check.pk)).changes[
+        "extra"
+    ]
+    assert extra["answer_changes"] == {
+        "escort": {"escort_name": {"old": "Jordan Example", "new": "Sam Example"}}
+    }
+    assert extra["failed_items_changed"] == [] and extra["changes_confirmed"] == []
+
+
+@pytest.mark.parametrize(
+    "first, again, item",
+    [
+        ({"identity_date_of_birth": dt.date(1999, 1, 1)}, {}, "identity"),
+        ({"escort_phone": ""}, {}, "escort"),
+        ({"pregnancy_status": "unsure"}, {}, "pregnancy"),
+    ],
+)
+def test_every_answer_item_that_failed_needs_the_confirmation(answered, nurse, first, again, item):
+    assert complete_gate(answered, nurse, **first).failing_items == [item]
+    with pytest.raises(ValidationError) as exc:
+        complete_gate(answered, nurse, **again)
+    assert list(exc.value.message_dict) == [f"confirm_{item}"]
+    assert complete_gate(answered, nurse, changes_confirmed=[item], **again).passed
+
+
+def test_ticks_are_confirmations_themselves_not_answers_to_compare(answered, nurse):
+    # the escort was not confirmed: ticking it now is the nurse's explicit confirmation
+    assert complete_gate(answered, nurse, escort_confirmed=False).failing_items == ["escort"]
+    assert complete_gate(answered, nurse).passed
+
+
+def test_pregnancy_is_required_where_it_is_asked(answered, nurse):
+    with pytest.raises(ValidationError) as exc:
+        complete_gate(answered, nurse, pregnancy_status="")
+    assert exc.value.message_dict == {"pregnancy_status": [PREGNANCY_REQUIRED]}
+    assert not ReadinessCheck.objects.exists() and not VitalSign.objects.exists()

@@ -217,6 +217,20 @@ def test_log_a_contact_attempt(clinic, make_request, desk_client):
     assert request_obj.contact_attempts.get().note == "Sent times"
 
 
+def test_the_contact_outcome_starts_empty_and_is_required(clinic, make_request, desk_client):
+    # given a request; the contact form opens with no outcome chosen
+    request_obj = make_request(clinic)
+    form = desk_client.get(detail_url(request_obj)).context["contact_form"]
+    assert form["outcome"].value() in (None, "")
+    assert form.fields["outcome"].required and form.fields["outcome"].choices[0] == ("", "Choose…")
+
+    # when it is sent without an outcome, it is refused naming the field; nothing is logged
+    response = desk_client.post(detail_url(request_obj, "contact"), {"method": "phone", "outcome": ""})
+    assert response.status_code == 200
+    assert "Outcome: Choose what happened." in response.content.decode()
+    assert not request_obj.contact_attempts.exists()
+
+
 def test_convert_books_in_clinic_time_and_stores_utc(
     clinic, staff, make_request, consult_room, desk_client
 ):
