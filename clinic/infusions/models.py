@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clinic.core.escalation import EscalationStage
 from clinic.core.models import ClinicScopedModel
 from clinic.infusions.calculations import AlertLevel as CalcAlertLevel
 from clinic.infusions.calculations import EventKind as CalcEventKind
@@ -313,6 +314,16 @@ class VitalAlertLevel(models.TextChoices):
     STOP = CalcAlertLevel.STOP, "Stop the infusion"
 
 
+# What each level tells the nurse to do, as the headline of the alert (chair-side page, board, Today):
+# the level in words, never only a colour.
+VITAL_ALERT_HEADLINES = {
+    VitalAlertLevel.STOP: "STOP THE INFUSION",
+    VitalAlertLevel.PAUSE: "PAUSE THE INFUSION",
+    VitalAlertLevel.CALL_PHYSICIAN: "CALL THE PHYSICIAN",
+    VitalAlertLevel.WARNING: "WARNING",
+}
+
+
 class VitalAlertStatus(models.TextChoices):
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
@@ -320,7 +331,11 @@ class VitalAlertStatus(models.TextChoices):
 
 class VitalAlert(ClinicScopedModel):
     """A reading past a limit, raised with the reading; a clinician acknowledges it and says what
-    was done (`action_taken`). Open alerts block the discharge."""
+    was done (`action_taken`). Open alerts block the discharge.
+
+    An alert still open after the clinic's `vital_alert_escalation_minutes` is escalated to the
+    physician on duty by the job worker's sweep (`escalation_stage`, `escalated_at`, `escalated_to`;
+    see clinic/core/escalation.py)."""
 
     session = models.ForeignKey(InfusionSession, on_delete=models.PROTECT, related_name="alerts")
     vital = models.ForeignKey(VitalSign, on_delete=models.PROTECT, related_name="alerts")
@@ -335,11 +350,20 @@ class VitalAlert(ClinicScopedModel):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     action_taken = models.CharField(max_length=500, blank=True)
     acknowledge_client_key = models.UUIDField(null=True, blank=True)
+    escalation_stage = models.PositiveSmallIntegerField(
+        choices=EscalationStage.CHOICES, default=EscalationStage.NONE
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ManyToManyField(
+        USER, blank=True, related_name="+", help_text="Who the alert was escalated to (physicians)."
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["session", "status"]),
             models.Index(fields=["clinic", "status"]),
+            # The escalation sweep: open alerts not yet escalated, oldest first.
+            models.Index(fields=["status", "escalation_stage", "created_at"], name="valert_escalation_idx"),
         ]
         ordering = ["created_at", "pk"]
 
@@ -349,6 +373,10 @@ class VitalAlert(ClinicScopedModel):
     @property
     def is_open(self) -> bool:
         return self.status == VitalAlertStatus.OPEN
+
+    @property
+    def headline(self) -> str:
+        return VITAL_ALERT_HEADLINES.get(self.level, self.get_level_display().upper())
 
 
 class SideEffectKind(models.TextChoices):

@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from clinic.core.clinical_settings import get_definition
@@ -80,6 +90,7 @@ class InfusionSettings:
     fasting_clear_liquids_hours: Decimal
     pregnancy_check_required: bool
     no_driving_hours: int
+    vital_alert_escalation_minutes: int
 
     def intervals_for(self, protocol) -> tuple[int, int]:
         """Vital-sign cadence (during, after) in minutes: the protocol's own fields win."""
@@ -124,6 +135,7 @@ def infusion_settings(*, clinic: Clinic) -> InfusionSettings:
         fasting_clear_liquids_hours=keys.as_decimal(value(keys.FASTING_CLEAR_LIQUIDS_HOURS)),
         pregnancy_check_required=bool(value(keys.PREGNANCY_CHECK_REQUIRED)),
         no_driving_hours=int(value(keys.NO_DRIVING_HOURS)),
+        vital_alert_escalation_minutes=int(value(keys.VITAL_ALERT_ESCALATION_MINUTES)),
     )
 
 
@@ -362,7 +374,10 @@ def sessions_active(*, clinic: Clinic, now: dt.datetime | None = None) -> list[S
             ),
             Prefetch(
                 "alerts",
-                queryset=VitalAlert.objects.filter(status=VitalAlertStatus.OPEN),
+                # Most severe first: the board shows the first one as the chair's lead alert.
+                queryset=VitalAlert.objects.filter(status=VitalAlertStatus.OPEN)
+                .annotate(open_severity=vital_alert_open_severity())
+                .order_by("-open_severity", "-created_at", "pk"),
                 to_attr="open_alerts",
             ),
         )
@@ -559,13 +574,28 @@ def session_timeline(*, session: InfusionSession) -> list[TimelineEntry]:
     return entries
 
 
+def vital_alert_open_severity() -> Case:
+    """An open alert's severity as a number (AlertLevel.ORDER: stop 3 … warning 0); -1 for an
+    acknowledged one, so ordering by it descending puts the open alerts first, most severe first."""
+    return Case(
+        *(
+            When(status=VitalAlertStatus.OPEN, level=level, then=Value(rank))
+            for level, rank in AlertLevel.ORDER.items()
+        ),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
 def session_alerts(*, session: InfusionSession) -> QuerySet[VitalAlert]:
-    """The session's vital-sign alerts, open first, then newest first."""
+    """The session's vital-sign alerts: the open ones first, most severe first (then newest), then
+    the acknowledged ones, newest first. Each with who it was escalated to."""
     return (
         VitalAlert.objects.filter(session=session)
         .select_related("vital", "acknowledged_by")
-        # "open" sorts after "acknowledged", so descending puts the open alerts first.
-        .order_by("-status", "-created_at", "-pk")
+        .prefetch_related("escalated_to")
+        .annotate(open_severity=vital_alert_open_severity())
+        .order_by("-open_severity", "-created_at", "pk")
     )
 
 

@@ -41,6 +41,7 @@ FASTING_SOLIDS_HOURS = "fasting_solids_hours"
 FASTING_CLEAR_LIQUIDS_HOURS = "fasting_clear_liquids_hours"
 PREGNANCY_CHECK_REQUIRED = "pregnancy_check_required"
 NO_DRIVING_HOURS = "no_driving_hours"
+VITAL_ALERT_ESCALATION_MINUTES = "vital_alert_escalation_minutes"
 
 SCORE_SYSTEMS = ("aldrete", "padss")
 
@@ -285,6 +286,23 @@ DEFINITIONS = (
         maximum=10,
         source="domain.md §4.1 (Aldrete ≥ 9) and §4.2 (PADSS ≥ 9 = fit for discharge).",
         group=GROUP,
+    ),
+    SettingDefinition(
+        key=VITAL_ALERT_ESCALATION_MINUTES,
+        label="Unacknowledged vital-sign alert: tell the physician on duty after",
+        kind="int",
+        # domain.md gives no number (§3.1 asks for continuous monitoring, §3.2 for escalation of
+        # emergencies): a short, conservative product default for the medical director to set.
+        default=3,
+        unit="min",
+        minimum=1,
+        maximum=15,
+        source="Product default; no clinical source — set by the medical director.",
+        group=GROUP,
+        help_text=(
+            "An alert at the chair that nobody has acknowledged after this long is escalated to the "
+            "physician on duty (every active physician when no physician shift covers the moment)."
+        ),
     ),
     SettingDefinition(
         key=FASTING_SOLIDS_HOURS,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from clinic.core.escalation import EscalationStage
 from clinic.core.models import ClinicScopedModel
 from clinic.outcomes.instruments import RiskLevel, instrument_choices
 
@@ -96,6 +97,18 @@ class SafetyAlert(ClinicScopedModel):
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     action_taken = models.TextField(blank=True)
+    # Escalation of an alert nobody acknowledges (clinic/core/escalation.py): to the physician on
+    # duty, then to the administrators; written by the job worker's sweep.
+    escalation_stage = models.PositiveSmallIntegerField(
+        choices=EscalationStage.CHOICES, default=EscalationStage.NONE
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Who the alert was escalated to (physicians, then administrators).",
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -103,6 +116,8 @@ class SafetyAlert(ClinicScopedModel):
         indexes = [
             models.Index(fields=["clinic", "status", "-created_at"], name="salert_clinic_status_idx"),
             models.Index(fields=["patient", "status"], name="salert_patient_status_idx"),
+            # The escalation sweep: open alerts by stage, oldest first.
+            models.Index(fields=["status", "escalation_stage", "created_at"], name="salert_escalation_idx"),
         ]
         ordering = ["-created_at"]
 

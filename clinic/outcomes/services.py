@@ -1,17 +1,23 @@
 """Writes: recording a questionnaire response (and the safety alert it may raise), acknowledging
-an alert. Each is one transaction with its audit events."""
+an alert, escalating alerts nobody acknowledged. Each is one transaction with its audit events."""
 
 import datetime as dt
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clinic.accounts.models import Membership
 from clinic.accounts.roles import Perm, Role, role_has_perm
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
+from clinic.core.escalation import EscalationPolicy, EscalationStage, escalation_stage_due
+from clinic.core.models import Clinic
+from clinic.core.selectors import clinic_setting_value
+from clinic.core.selectors_escalation import escalation_recipients
 from clinic.core.services import idempotent
+from clinic.outcomes import settings as outcome_settings
 from clinic.outcomes.instruments import RiskLevel, get_instrument
 from clinic.outcomes.models import (
     AlertStatus,
@@ -31,6 +37,7 @@ PATIENT_ONLY_OWN = "Patients can only answer questionnaires for themselves."
 ACTION_TAKEN_REQUIRED = "Say what was done (action taken) before acknowledging the alert."
 ACK_ROLE_REQUIRED = "Only a physician or nurse of this clinic can acknowledge a safety alert."
 ALERT_ALREADY_ACKNOWLEDGED = "This alert was already acknowledged."
+ESCALATED_SUMMARY = "Suicide-risk alert ({level}) not acknowledged: escalated to {who}"
 
 ACK_ROLES = frozenset({Role.PHYSICIAN, Role.NURSE})
 # Clock skew allowed between a device and the server when a completion time is typed in.
@@ -174,6 +181,91 @@ def safety_alert_acknowledge(*, alert: SafetyAlert, acknowledged_by, action_take
             after=model_snapshot(locked),
         )
     return locked
+
+
+def safety_alert_escalation_policy(*, clinic: Clinic) -> EscalationPolicy:
+    """Two stages: the physician on duty, then the administrators (clinic settings, in minutes)."""
+    return EscalationPolicy(
+        physician_after_min=int(
+            clinic_setting_value(clinic, outcome_settings.SAFETY_ALERT_ESCALATION_MINUTES)
+        ),
+        administrator_after_min=int(
+            clinic_setting_value(clinic, outcome_settings.SAFETY_ALERT_ADMIN_ESCALATION_MINUTES)
+        ),
+    )
+
+
+def safety_alert_escalate(
+    *, alert: SafetyAlert, now: dt.datetime | None = None, policy: EscalationPolicy | None = None
+) -> SafetyAlert | None:
+    """Move one open alert to its next escalation stage if that is due now (None otherwise: it was
+    acknowledged meanwhile, is at its last stage, or its time has not come). One transaction with
+    its audit event; the decision is asked again under the row lock, so it happens once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = SafetyAlert.objects.select_for_update().select_related("clinic").get(pk=alert.pk)
+        policy = policy or safety_alert_escalation_policy(clinic=locked.clinic)
+        stage = escalation_stage_due(
+            is_open=locked.status == AlertStatus.OPEN,
+            raised_at=locked.created_at,
+            stage=locked.escalation_stage,
+            escalated_at=locked.escalated_at,
+            now=now,
+            policy=policy,
+        )
+        if stage is None:
+            return None
+        recipients = escalation_recipients(clinic=locked.clinic, now=now, stage=stage)
+        before = model_snapshot(locked)
+        locked.escalation_stage = stage
+        locked.escalated_at = now
+        locked._history_user = None  # the escalation sweep, not a person
+        locked.save(update_fields=["escalation_stage", "escalated_at", "updated_at"])
+        locked.escalated_to.add(*recipients.users)
+        names = ", ".join(user.signature_name for user in recipients.users) or "nobody (no staff to tell)"
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=None,
+            clinic=locked.clinic,
+            obj=locked,
+            patient_id=locked.patient_id,
+            summary=ESCALATED_SUMMARY.format(
+                level=locked.get_level_display().lower(), who=f"{recipients.label}: {names}"
+            ),
+            before=before,
+            after=model_snapshot(locked),
+            extra={
+                "stage": stage,
+                "chosen_by": recipients.chosen_by,
+                "recipients": [user.pk for user in recipients.users],
+            },
+        )
+    return locked
+
+
+def safety_alerts_escalate_due(*, now: dt.datetime | None = None) -> int:
+    """Escalate every open suicide-risk alert whose next stage is due, in every clinic; returns how
+    many stages were written. Each alert is its own transaction; an alert moves one stage per sweep."""
+    now = now or timezone.now()
+    candidates = SafetyAlert.objects.filter(
+        status=AlertStatus.OPEN, escalation_stage__lt=EscalationStage.ADMINISTRATOR
+    )
+    escalated = 0
+    clinic_ids = sorted(set(candidates.values_list("clinic_id", flat=True).order_by()))
+    for clinic in Clinic.objects.filter(pk__in=clinic_ids).order_by("pk"):
+        policy = safety_alert_escalation_policy(clinic=clinic)
+        first = now - dt.timedelta(minutes=policy.physician_after_min)
+        second = now - dt.timedelta(minutes=policy.administrator_after_min or 0)
+        due = candidates.filter(clinic=clinic).filter(
+            Q(escalation_stage=EscalationStage.NONE, created_at__lte=first)
+            | Q(escalation_stage=EscalationStage.PHYSICIAN, escalated_at__lte=second)
+            # stage 1 without a time (never written by the sweep) counts from when it was raised
+            | Q(escalation_stage=EscalationStage.PHYSICIAN, escalated_at__isnull=True, created_at__lte=second)
+        )
+        for alert in due.order_by("created_at", "pk").only("pk"):
+            if safety_alert_escalate(alert=alert, now=now, policy=policy) is not None:
+                escalated += 1
+    return escalated
 
 
 def _check_author(*, patient, entered_by, source: str) -> None:

@@ -5,6 +5,11 @@ How a response maps to a safety alert (see docs/questionnaires.md):
 - ASQ yes or declined to any of questions 1–4 → `outcomes_asq_positive_alert_level` (default high).
 - PHQ-9 item 9 at or above `outcomes_phq9_item9_high_minimum` (default 2) → high.
 - PHQ-9 item 9 at or above `outcomes_phq9_item9_alert_minimum` (default 1) → moderate.
+
+An alert nobody acknowledges escalates (clinic/core/escalation.py): to the physician on duty after
+`safety_alert_escalation_minutes`, then to the administrators `safety_alert_admin_escalation_minutes`
+after that. domain.md §5.2 asks for "immediate clinician notification" of a high risk but gives no
+minutes: both are conservative product defaults for the medical director to set.
 """
 
 from clinic.core.clinical_settings import SettingDefinition, register
@@ -12,6 +17,8 @@ from clinic.core.clinical_settings import SettingDefinition, register
 PHQ9_ITEM9_ALERT_MINIMUM = "outcomes_phq9_item9_alert_minimum"
 PHQ9_ITEM9_HIGH_MINIMUM = "outcomes_phq9_item9_high_minimum"
 ASQ_POSITIVE_ALERT_LEVEL = "outcomes_asq_positive_alert_level"
+SAFETY_ALERT_ESCALATION_MINUTES = "safety_alert_escalation_minutes"
+SAFETY_ALERT_ADMIN_ESCALATION_MINUTES = "safety_alert_admin_escalation_minutes"
 
 GROUP = "Outcomes and suicide-risk screening"
 
@@ -54,5 +61,39 @@ register(
             "question 5 = acute positive, always 'acute')."
         ),
         group=GROUP,
+    ),
+    SettingDefinition(
+        key=SAFETY_ALERT_ESCALATION_MINUTES,
+        label="Unacknowledged suicide-risk alert: tell the physician on duty after",
+        kind="int",
+        # domain.md §5.2: high risk needs "immediate clinician notification" (every clinician sees
+        # the alert at once); no minutes are given for the escalation: conservative product default.
+        default=10,
+        unit="min",
+        minimum=1,
+        maximum=240,
+        source=(
+            "Product default; no clinical source — set by the medical director. A high suicide risk "
+            "needs immediate clinician notification (C-SSRS triage, Lifeline guideline)."
+        ),
+        group=GROUP,
+        help_text=(
+            "Every physician and nurse sees a new alert at once; if nobody acknowledges it in this "
+            "time it is escalated to the physician on duty (every active physician when no physician "
+            "shift covers the moment)."
+        ),
+    ),
+    SettingDefinition(
+        key=SAFETY_ALERT_ADMIN_ESCALATION_MINUTES,
+        label="Still unacknowledged after the physician was told: tell the administrators after",
+        kind="int",
+        # No source gives a number (domain.md §5.2 has none): conservative product default.
+        default=30,
+        unit="min",
+        minimum=5,
+        maximum=1440,
+        source="Product default; no clinical source — set by the medical director.",
+        group=GROUP,
+        help_text="Counted from the escalation to the physician on duty.",
     ),
 )
