@@ -41,22 +41,37 @@ class ChartForm(forms.Form):
             self.initial.setdefault("client_key", uuid.uuid4())
 
 
+NEXT_IN_SEQUENCE = "Next in sequence"
+
+
 class CheckInForm(forms.Form):
+    """Check-in: the next order in sequence is preselected and labelled; choosing another needs
+    `order_choice_reason` (the service refuses it without)."""
+
     order = forms.ModelChoiceField(
         label="Verified order",
         queryset=None,
         empty_label="Choose the order…",
         help_text="Only double-checked orders for this patient that no session has used.",
     )
+    order_choice_reason = forms.CharField(
+        label="Reason for choosing an order other than the next in sequence",
+        required=False,
+        max_length=300,
+        help_text="Needed only when the order chosen is not the next in sequence.",
+    )
     chair = forms.ModelChoiceField(label="Chair", queryset=None, empty_label="Choose a free chair…")
     nurse = forms.ModelChoiceField(label="Responsible nurse", queryset=None, empty_label=None)
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, orders, chairs, clinic, **kwargs):
+    def __init__(self, *args, orders, chairs, clinic, next_order=None, **kwargs):
         super().__init__(*args, **kwargs)
+        next_pk = next_order.pk if next_order is not None else None
         self.fields["order"].queryset = orders
+        # "Next in sequence" leads the label: a narrow select cuts the end of a long option.
         self.fields["order"].label_from_instance = lambda o: (
-            f"Infusion {o.sequence} of course #{o.course_id} ({o.course.protocol.name}): "
+            (f"{NEXT_IN_SEQUENCE}: " if o.pk == next_pk else "")
+            + f"Infusion {o.sequence} of course #{o.course_id} ({o.course.protocol.name}): "
             f"{o.dose_mg.normalize():f} mg at {o.rate_ml_h.normalize():f} mL/h"
         )
         self.fields["chair"].queryset = chairs
@@ -69,8 +84,8 @@ class CheckInForm(forms.Form):
         self.fields["nurse"].label_from_instance = lambda u: u.signature_name
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
-            if orders.count() == 1:
-                self.initial.setdefault("order", orders.first())
+            if next_order is not None:
+                self.initial.setdefault("order", next_order.pk)
 
 
 class VitalsFields(forms.Form):

@@ -89,6 +89,11 @@ class InfusionSession(ClinicScopedModel):
         "treatment.InfusionOrder", on_delete=models.PROTECT, related_name="infusion_sessions"
     )
     chair = models.ForeignKey("scheduling.Room", on_delete=models.PROTECT, related_name="+")
+    order_choice_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why the nurse chose an order other than the next in sequence at check-in.",
+    )
     status = models.CharField(max_length=12, choices=SessionStatus.choices, default=SessionStatus.CHECKED_IN)
     nurse = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="+", help_text="The nurse responsible for the patient."

@@ -45,6 +45,7 @@ from clinic.infusions.calculations import (
     infusion_progress,
     is_overdue,
     minutes_until,
+    next_order_in_sequence,
     next_vitals_due,
     recovery_criteria,
     vital_alerts,
@@ -64,7 +65,7 @@ from clinic.outcomes.models import AlertStatus as SafetyAlertStatus
 from clinic.outcomes.models import SafetyAlert
 from clinic.scheduling.models import Appointment, AppointmentKind, Room, RoomKind
 from clinic.scheduling.selectors import clinic_day_bounds
-from clinic.treatment.models import InfusionOrder, OrderStatus, ProtocolKind
+from clinic.treatment.models import CourseStatus, InfusionOrder, OrderStatus, ProtocolKind, TreatmentCourse
 
 INFUSION_APPOINTMENT_KINDS = (
     AppointmentKind.MOOD_INFUSION,
@@ -522,6 +523,56 @@ def verified_orders_for_check_in(*, patient) -> QuerySet[InfusionOrder]:
     )
 
 
+def course_current(*, patient) -> TreatmentCourse | None:
+    """The patient's course now: the active one (at most one), else the latest signed course not
+    yet activated (its first infusion day)."""
+    return (
+        TreatmentCourse.objects.filter(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            status__in=(CourseStatus.ACTIVE, CourseStatus.SIGNED),
+        )
+        # "active" sorts before "signed": the active course first, else the newest signed one.
+        .order_by("status", "-created_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class CheckInChoice:
+    """What check-in offers: every unused double-checked order, and the one to give next."""
+
+    orders: QuerySet[InfusionOrder]
+    next_order: InfusionOrder | None
+    course: TreatmentCourse | None
+    last_given_sequence: int | None  # the highest infusion of the course actually started
+
+
+def check_in_choice(*, patient) -> CheckInChoice:
+    """The next order is the lowest-sequence unused verified order of the patient's current course
+    after the last order actually given (its session started); any other needs a reason."""
+    orders = verified_orders_for_check_in(patient=patient)
+    course = course_current(patient=patient)
+    if course is None:
+        return CheckInChoice(orders=orders, next_order=None, course=None, last_given_sequence=None)
+    last_given = (
+        InfusionSession.objects.filter(order__course=course, started_at__isnull=False)
+        .order_by("-order__sequence")
+        .values_list("order__sequence", flat=True)
+        .first()
+    )
+    candidates = {order.pk: order for order in orders if order.course_id == course.pk}
+    key = next_order_in_sequence(
+        candidates=[(pk, order.sequence) for pk, order in candidates.items()], last_given_sequence=last_given
+    )
+    return CheckInChoice(
+        orders=orders,
+        next_order=candidates.get(key),
+        course=course,
+        last_given_sequence=last_given,
+    )
+
+
 def free_chairs(*, clinic: Clinic) -> QuerySet[Room]:
     """Active infusion chairs without a session still in the clinic."""
     busy = InfusionSession.objects.filter(clinic=clinic, status__in=ACTIVE_STATUSES).values("chair_id")
@@ -588,8 +639,9 @@ def vital_alert_open_severity() -> Case:
 
 
 def session_alerts(*, session: InfusionSession) -> QuerySet[VitalAlert]:
-    """The session's vital-sign alerts: the open ones first, most severe first (then newest), then
-    the acknowledged ones, newest first. Each with who it was escalated to."""
+    """The session's vital-sign alerts: the open ones first, most severe first, then the acknowledged
+    ones; within those, the newest reading first and a reading's alerts in the order they were
+    raised (the calculation's order: SpO2 before RR). Each with who it was escalated to."""
     return (
         VitalAlert.objects.filter(session=session)
         .select_related("vital", "acknowledged_by")

@@ -400,3 +400,58 @@ def test_a_failed_fasting_answer_is_re_checked_from_the_last_answers_and_a_chang
     expect(page.get_by_role("status").first).to_contain_text("Readiness gate passed")
     latest = ReadinessCheck.objects.filter(session=session).order_by("-version").first()
     assert latest.version == 2 and latest.passed
+
+
+# --- the right order at check-in ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [TABLET, TABLET_PORTRAIT], ids=["landscape", "portrait"])
+def test_the_third_infusion_s_check_in_preselects_order_3_and_order_1_needs_a_reason(
+    live_server, page, sign_in, screenshot, clinic, staff, make_patient, size
+):
+    from clinic.infusions.tests.conftest import third_infusion_day
+
+    # given the third visit of a course: order 1 never used (its visit was abandoned), order 2
+    # given, order 3 titrated to 0.75 mg/kg
+    use_viewport(page, size)
+    nurse, physician, front_desk = staff[Role.NURSE], staff[Role.PHYSICIAN], staff[Role.FRONT_DESK]
+    protocol_library_seed(clinic=clinic, seeded_by=staff[Role.ADMIN])
+    patient = make_patient(clinic, front_desk, given_name="Robin", family_name="Hale")
+    chair = room_create(clinic=clinic, name="Chair 1", kind=RoomKind.CHAIR, created_by=staff[Role.ADMIN])
+    appointment, (first, _second, third) = third_infusion_day(
+        patient, physician=physician, nurse=nurse, front_desk=front_desk, chair=chair
+    )
+
+    # when the nurse opens the check-in
+    sign_in(page, nurse)
+    page.goto(f"{live_server.url}/infusions/appointments/{appointment.pk}/check-in/")
+
+    # then order 3 is preselected and labelled as the next one
+    order = page.get_by_label("Verified order")
+    expect(order).to_have_value(str(third.pk))
+    expect(order.locator("option:checked")).to_contain_text(
+        re.compile(r"^Next in sequence: Infusion 3 of course #\d+ .*: 52\.5 mg at 78\.\d+ mL/h$")
+    )
+    expect(page.locator("#next-order")).to_contain_text("Next in sequence Infusion 3")
+    assert_no_horizontal_scroll(page)
+    if size == TABLET:
+        screenshot(page, "check-in-next-order")
+
+    # when they choose order 1 instead without a reason, it is refused naming the field
+    order.select_option(str(first.pk))
+    page.get_by_role("button", name="Check in").click()
+    error = page.locator(".field.has-error").filter(has_text="Reason for choosing an order other than")
+    expect(error).to_contain_text("Infusion 1 is not the next order in sequence")
+    expect(error).to_be_in_viewport()
+    assert not InfusionSession.objects.filter(appointment=appointment).exists()
+
+    # and with the reason it is checked in with order 1
+    page.get_by_label("Reason for choosing an order other than the next in sequence").fill(
+        "Physician: repeat 0.5 mg/kg after nausea at the higher dose"
+    )
+    page.get_by_role("button", name="Check in").click()
+    expect(page.get_by_role("status").first).to_contain_text("Checked in to Chair 1.")
+    expect(page.locator("#gate-form")).to_be_visible()
+    session = InfusionSession.objects.get(appointment=appointment)
+    assert session.order == first
+    assert session.order_choice_reason.startswith("Physician: repeat 0.5 mg/kg")

@@ -56,6 +56,7 @@ from clinic.scheduling.services import appointment_book
 
 MINUTE = dt.timedelta(minutes=1)
 KEYS = uuid.UUID("6d1c0a52-6f0e-4c1e-9d55-2b9a3c1f0a11")  # namespace of the demo's client keys
+DEMO_ORDER_CHOICE_REASON = "Earlier infusions of this course were charted before the clinic used this system."
 # Upcoming infusions left without a preparation confirmation (every n-th), so the front desk
 # sees whom to call.
 UNCONFIRMED_EVERY = 5
@@ -153,6 +154,9 @@ class InfusionDayMixin:
             order=self.visit_orders[appointment.pk],
             chair=appointment.room,
             nurse=nurse,
+            # The demo's earlier infusions have orders but no sessions, so check-in would take
+            # today's order as out of sequence; the service keeps the reason only then.
+            order_choice_reason=DEMO_ORDER_CHOICE_REASON,
             submission_key=key(),
         )
         self.bump("infusion sessions")

@@ -6,7 +6,8 @@ Numbers come from the clinic settings (clinic/infusions/settings.py, cited to do
 passed in as `VitalLimits`; this module hard-codes only the refusals of the impossible (sane ranges).
 
 The modules: dose (events → mg delivered), vitals (cadence, ranges, alerts), readiness (gate
-helpers), scores (Aldrete, PADSS), discharge (criteria), medication (rescue ranges, rating scales).
+helpers), scores (Aldrete, PADSS), discharge (criteria), medication (rescue ranges, rating scales),
+sequence (the next order at check-in).
 Import from the package.
 """
 
@@ -82,6 +83,7 @@ from clinic.infusions.calculations.scores import (
     score_items,
     suggested_score_items,
 )
+from clinic.infusions.calculations.sequence import next_order_in_sequence
 from clinic.infusions.calculations.vitals import (
     ACTION_HR,
     ACTION_PAUSE_BP,
@@ -195,6 +197,7 @@ __all__ = [
     "infusion_progress",
     "is_overdue",
     "minutes_until",
+    "next_order_in_sequence",
     "next_vitals_due",
     "normalise_name",
     "padss_score",

@@ -15,7 +15,7 @@ from clinic.infusions.models import (
     InfusionSession,
     SessionStatus,
 )
-from clinic.infusions.selectors import INFUSION_APPOINTMENT_KINDS
+from clinic.infusions.selectors import INFUSION_APPOINTMENT_KINDS, check_in_choice
 from clinic.infusions.services._common import (
     WRONG_CLINIC,
     appointment_set_status,
@@ -39,6 +39,13 @@ CHAIR_NOT_A_CHAIR = "Choose an infusion chair."
 CHAIR_INACTIVE = "That chair is out of use."
 CHAIR_OCCUPIED = "{chair} is occupied by another patient's session."
 NURSE_NOT_CLINICIAN = "The responsible nurse must be a nurse or physician of this clinic."
+# Another order than the next in sequence (e.g. "Infusion 1" at the third visit, after a titration
+# the wrong dose) needs the nurse's reason, stored on the session and audited.
+ORDER_NOT_NEXT_REASON_REQUIRED = (
+    "Infusion {chosen} is not the next order in sequence ({next}). Give the reason for choosing it."
+)
+NEXT_ORDER_NAMED = "the next is infusion {sequence} of the current course"
+NO_NEXT_ORDER = "no double-checked order follows the last infusion given in the current course"
 
 ABANDON_REASON_REQUIRED = "Give the reason the infusion will not be given."
 ABANDON_AFTER_START = "The infusion has started; stop it instead."
@@ -50,11 +57,20 @@ CHECK_IN_SCOPE = "infusions.session_check_in"
 
 
 def session_check_in(
-    *, appointment, order, chair: Room, nurse, checked_in_by=None, submission_key=None
+    *,
+    appointment,
+    order,
+    chair: Room,
+    nurse,
+    checked_in_by=None,
+    order_choice_reason: str = "",
+    submission_key=None,
 ) -> InfusionSession:
     """Open the infusion session of today's infusion appointment with a verified order for the
-    patient and a free chair; the appointment becomes 'checked in'. A repeat with the same
-    `submission_key` returns the first session."""
+    patient and a free chair; the appointment becomes 'checked in'. The order should be the next in
+    sequence (selectors.check_in_choice); any other needs `order_choice_reason`, stored on the
+    session and in the audit event. A repeat with the same `submission_key` returns the first
+    session."""
     checked_in_by = checked_in_by or nurse
     clinic = appointment.clinic
     require_clinician(user=checked_in_by, clinic=clinic)
@@ -97,6 +113,21 @@ def session_check_in(
                 )
                 if used is not None:
                     errors["order"] = [ORDER_IN_USE.format(pk=used.pk)]
+            reason = (order_choice_reason or "").strip()[:300]
+            choice = None
+            if "order" not in errors:
+                choice = check_in_choice(patient=appointment.patient)
+                if choice.next_order is not None and choice.next_order.pk == order.pk:
+                    reason = ""  # the next order needs no reason
+                elif not reason:
+                    named = (
+                        NEXT_ORDER_NAMED.format(sequence=choice.next_order.sequence)
+                        if choice.next_order is not None
+                        else NO_NEXT_ORDER
+                    )
+                    errors["order_choice_reason"] = [
+                        ORDER_NOT_NEXT_REASON_REQUIRED.format(chosen=order.sequence, next=named)
+                    ]
             if chair is None or chair.clinic_id != clinic.pk:
                 errors["chair"] = [CHAIR_NOT_A_CHAIR if chair is None else WRONG_CLINIC]
             elif chair.kind != RoomKind.CHAIR:
@@ -124,12 +155,20 @@ def session_check_in(
                 status=SessionStatus.CHECKED_IN,
                 checked_in_at=timezone.now(),
                 checked_in_by=checked_in_by,
+                order_choice_reason=reason,
             )
             audit_session(
                 session,
                 actor=checked_in_by,
                 action=AuditAction.CREATE,
-                summary=f"Checked in for infusion in {chair.name}",
+                summary=f"Checked in for infusion in {chair.name}"
+                + (f" with infusion {order.sequence}, not the next in sequence" if reason else ""),
+                extra={
+                    "order_sequence": order.sequence,
+                    "next_order": choice.next_order.pk if choice.next_order else None,
+                    "next_sequence": choice.next_order.sequence if choice.next_order else None,
+                    "order_choice_reason": reason,
+                },
             )
             appointment_set_status(appointment, AppointmentStatus.CHECKED_IN, actor=checked_in_by)
             return session

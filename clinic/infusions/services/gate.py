@@ -170,7 +170,12 @@ def _gate_items(
             GateStatus.PASS,
             order.pk,
             f"Order {order.sequence}: {order.dose_mg.normalize():f} mg "
-            f"at {order.rate_ml_h.normalize():f} mL/h.",
+            f"at {order.rate_ml_h.normalize():f} mL/h."
+            + (
+                f" Not the next in sequence: {session.order_choice_reason}"
+                if session.order_choice_reason
+                else ""
+            ),
         )
     else:
         items[GateItem.ORDER] = GateItemResult(

@@ -109,6 +109,81 @@ def make_verified_order(patient, *, physician, nurse, protocol_code="mood-induct
     return order
 
 
+def add_verified_order(course, *, physician, nurse, titration_reason="", **changes):
+    """The course's next order (MOOD_ORDER with `changes`), signed by the physician and
+    double-checked by the nurse."""
+    inputs = {**MOOD_ORDER, **changes}
+    product = StockedProduct.objects.get(clinic=course.clinic, concentration_mg_per_ml=Decimal("50"))
+    order = order_create(
+        course=course, created_by=physician, product=product, titration_reason=titration_reason, **inputs
+    )
+    order = order_sign(
+        order=order,
+        signer=physician,
+        password=DEMO_PASSWORD,
+        acknowledged_warnings=[w["code"] for w in order.warnings],
+    )
+    return order_verify(
+        order=order,
+        verifier=nurse,
+        password=DEMO_PASSWORD,
+        dose_mg=order.dose_mg,
+        bag_concentration_mg_per_ml=order.bag_concentration_mg_per_ml,
+        rate_ml_h=order.rate_ml_h,
+        patient_date_of_birth=course.patient.date_of_birth,
+        identity_confirmed=True,
+    )
+
+
+def give_infusion(session, *, days_ago=7):
+    """Mark a checked-in session as given and discharged on an earlier day (time travel: the
+    check-in service only takes today's appointments)."""
+    from clinic.infusions.models import SessionStatus
+
+    when = timezone.now() - dt.timedelta(days=days_ago)
+    InfusionSession.objects.filter(pk=session.pk).update(
+        status=SessionStatus.DISCHARGED,
+        checked_in_at=when,
+        started_at=when + dt.timedelta(minutes=20),
+        stopped_at=when + dt.timedelta(minutes=60),
+        discharged_at=when + dt.timedelta(minutes=130),
+    )
+    session.appointment.__class__.objects.filter(pk=session.appointment_id).update(status="completed")
+
+
+def third_infusion_day(patient, *, physician, nurse, front_desk, chair):
+    """The third visit of a course with verified orders 1, 2 and 3 (3 titrated to 0.75 mg/kg after a
+    partial response). The first visit was abandoned before the start (no driver), so order 1 was
+    never used; infusion 2 was given with order 2. Returns (today's appointment, [order 1, 2, 3])."""
+    from clinic.infusions.services import session_abandon
+
+    first = make_verified_order(patient, physician=physician, nurse=nurse)
+    course = first.course
+    second = add_verified_order(course, physician=physician, nurse=nurse)
+    third = add_verified_order(
+        course,
+        physician=physician,
+        nurse=nurse,
+        titration_reason="Partial response",
+        dose_per_kg=Decimal("0.75"),  # 52.5 mg: 100 mg in 100 mL, 52.5 mL over 40 min = 78.75 mL/h
+        drug_mg_added=Decimal("100"),
+        diluent_volume_ml=Decimal("98"),
+    )
+    visit_one = session_check_in(
+        appointment=book_today(patient, booked_by=front_desk), order=first, chair=chair, nurse=nurse
+    )
+    session_abandon(session=visit_one, abandoned_by=nurse, reason="No driver")
+    visit_two = session_check_in(
+        appointment=book_today(patient, booked_by=front_desk),
+        order=second,
+        chair=chair,
+        nurse=nurse,
+        order_choice_reason="Order 1 was written before the weight taken at the last visit",
+    )
+    give_infusion(visit_two, days_ago=3)
+    return book_today(patient, booked_by=front_desk, room=chair), [first, second, third]
+
+
 @pytest.fixture
 def verified_order(library, patient, physician, nurse):
     return make_verified_order(patient, physician=physician, nurse=nurse)

@@ -22,6 +22,7 @@ from clinic.infusions.tests.conftest import (
     answer_today,
     book_today,
     make_verified_order,
+    third_infusion_day,
     vitals,
 )
 from clinic.scheduling.models import RoomKind
@@ -130,6 +131,41 @@ def test_a_nurse_checks_a_patient_in(client_for, nurse, appointment, verified_or
     )
     session = InfusionSession.objects.get()
     assert response.status_code == 302 and response.url == url("session", session)
+
+
+def test_check_in_preselects_the_next_order_and_another_needs_a_reason(
+    client_for, nurse, library, patient, physician, front_desk, chair
+):
+    # given the third visit: order 1 unused, order 2 given, order 3 (titrated) next
+    appointment, (first, _second, third) = third_infusion_day(
+        patient, physician=physician, nurse=nurse, front_desk=front_desk, chair=chair
+    )
+    client = client_for(nurse)
+    target = reverse("infusions:check_in", args=[appointment.pk])
+
+    # then the page preselects order 3, labelled as the next one
+    page = client.get(target)
+    form = page.context["form"]
+    assert form["order"].value() == third.pk
+    text = page.content.decode()
+    assert f'<option value="{third.pk}" selected>Next in sequence: Infusion 3 of course' in text
+    assert f'<option value="{first.pk}">Infusion 1 of course' in text and text.count("Next in sequence:") == 1
+
+    # when the nurse chooses order 1 without a reason, it is refused naming the field
+    data = {"order": first.pk, "chair": chair.pk, "nurse": nurse.pk, "submission_key": uuid.uuid4()}
+    refused = client.post(target, data)
+    assert refused.status_code == 200
+    assert (
+        "Reason for choosing an order other than the next in sequence: Infusion 1 is not the next order"
+        in refused.content.decode()
+    )
+    assert not InfusionSession.objects.filter(appointment=appointment).exists()
+
+    # and with a reason it is checked in
+    response = client.post(target, {**data, "order_choice_reason": "Physician: repeat 0.5 mg/kg"})
+    session = InfusionSession.objects.get(appointment=appointment)
+    assert response.status_code == 302 and session.order == first
+    assert session.order_choice_reason == "Physician: repeat 0.5 mg/kg"
 
 
 def test_check_in_without_a_verified_order_says_so(client_for, nurse, appointment, library):

@@ -10,9 +10,9 @@ from clinic.core.pagination import paginate
 from clinic.core.permissions import permission_required, user_can
 from clinic.infusions import forms as f
 from clinic.infusions.selectors import (
+    check_in_choice,
     free_chairs,
     infusion_appointments_for_day,
-    verified_orders_for_check_in,
 )
 from clinic.infusions.services import (
     session_check_in,
@@ -48,13 +48,18 @@ def check_in(request, appointment_id: int):
     appointment = get_object_or_404(
         Appointment.objects.select_related("patient", "room"), pk=appointment_id, clinic=request.clinic
     )
-    orders = verified_orders_for_check_in(patient=appointment.patient)
+    choice = check_in_choice(patient=appointment.patient)
     chairs = free_chairs(clinic=request.clinic)
     initial = {"nurse": request.user.pk}
     if appointment.room_id and chairs.filter(pk=appointment.room_id).exists():
         initial["chair"] = appointment.room_id
     form = f.CheckInForm(
-        request.POST or None, orders=orders, chairs=chairs, clinic=request.clinic, initial=initial
+        request.POST or None,
+        orders=choice.orders,
+        next_order=choice.next_order,
+        chairs=chairs,
+        clinic=request.clinic,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,6 +69,7 @@ def check_in(request, appointment_id: int):
                 chair=form.cleaned_data["chair"],
                 nurse=form.cleaned_data["nurse"],
                 checked_in_by=request.user,
+                order_choice_reason=form.cleaned_data["order_choice_reason"],
                 submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
@@ -79,6 +85,7 @@ def check_in(request, appointment_id: int):
             "appointment": appointment,
             "patient": appointment.patient,
             "form": form,
-            "no_orders": not orders.exists(),
+            "choice": choice,
+            "no_orders": not choice.orders.exists(),
         },
     )

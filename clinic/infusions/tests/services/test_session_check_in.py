@@ -8,6 +8,7 @@ from django.utils import timezone
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditAction, AuditEvent
 from clinic.infusions.models import InfusionSession, SessionStatus
+from clinic.infusions.selectors import check_in_choice
 from clinic.infusions.services import session_abandon, session_check_in
 from clinic.infusions.services._common import ONLY_CLINICIANS_CHART, WRONG_CLINIC
 from clinic.infusions.services.check_in import (
@@ -17,13 +18,16 @@ from clinic.infusions.services.check_in import (
     APPOINTMENT_NOT_TODAY,
     CHAIR_NOT_A_CHAIR,
     CHAIR_OCCUPIED,
+    NEXT_ORDER_NAMED,
+    NO_NEXT_ORDER,
     NOT_AN_INFUSION,
     NURSE_NOT_CLINICIAN,
     ORDER_IN_USE,
+    ORDER_NOT_NEXT_REASON_REQUIRED,
     ORDER_NOT_VERIFIED,
     ORDER_OTHER_PATIENT,
 )
-from clinic.infusions.tests.conftest import book_today, make_verified_order
+from clinic.infusions.tests.conftest import book_today, make_verified_order, third_infusion_day
 from clinic.scheduling.models import AppointmentKind, RoomKind
 from clinic.scheduling.services import appointment_book, room_create
 
@@ -179,3 +183,82 @@ def test_a_nurse_of_another_clinic_cannot_chart(appointment, verified_order, cha
         session_check_in(
             appointment=appointment, order=verified_order, chair=chair, nurse=outsider, checked_in_by=outsider
         )
+
+
+# --- the right order: the next in sequence, or a reason --------------------------------------------
+
+
+@pytest.fixture
+def third_visit(library, patient, physician, nurse, front_desk, chair):
+    return third_infusion_day(patient, physician=physician, nurse=nurse, front_desk=front_desk, chair=chair)
+
+
+def test_the_next_order_is_the_lowest_unused_verified_one_after_the_last_given(third_visit, patient):
+    _, (first, _second, third) = third_visit
+    choice = check_in_choice(patient=patient)
+    assert choice.next_order == third and choice.last_given_sequence == 2
+    assert set(choice.orders) == {first, third}  # order 1 is still offered, but not as the next
+
+
+def test_a_new_course_starts_with_its_first_order(verified_order, patient):
+    choice = check_in_choice(patient=patient)
+    assert choice.next_order == verified_order and choice.last_given_sequence is None
+
+
+def test_choosing_another_order_than_the_next_needs_a_reason(third_visit, chair, nurse):
+    appointment, (first, _second, _third) = third_visit
+    with pytest.raises(ValidationError) as exc:
+        session_check_in(appointment=appointment, order=first, chair=chair, nurse=nurse)
+    assert exc.value.message_dict == {
+        "order_choice_reason": [
+            ORDER_NOT_NEXT_REASON_REQUIRED.format(chosen=1, next=NEXT_ORDER_NAMED.format(sequence=3))
+        ]
+    }
+    assert not InfusionSession.objects.filter(appointment=appointment).exists()
+
+    # with the reason it is checked in; the reason is on the session and in the audit event
+    session = session_check_in(
+        appointment=appointment,
+        order=first,
+        chair=chair,
+        nurse=nurse,
+        order_choice_reason="  Physician asked to repeat the first dose (nausea at 0.75 mg/kg)  ",
+    )
+    assert session.order_choice_reason == "Physician asked to repeat the first dose (nausea at 0.75 mg/kg)"
+    event = AuditEvent.objects.get(
+        object_type="infusions.InfusionSession", object_id=str(session.pk), action=AuditAction.CREATE
+    )
+    assert event.changes["extra"]["order_choice_reason"] == session.order_choice_reason
+    assert event.changes["extra"]["next_sequence"] == 3 and event.changes["extra"]["order_sequence"] == 1
+    assert "not the next in sequence" in event.summary
+
+
+def test_the_next_order_needs_no_reason_and_keeps_none(third_visit, chair, nurse):
+    appointment, (_first, _second, third) = third_visit
+    session = session_check_in(
+        appointment=appointment, order=third, chair=chair, nurse=nurse, order_choice_reason="not needed"
+    )
+    assert session.order == third and session.order_choice_reason == ""
+
+
+def test_without_a_verified_next_order_any_order_needs_a_reason(
+    library, patient, physician, nurse, front_desk, chair
+):
+    from clinic.infusions.tests.conftest import give_infusion
+
+    first = make_verified_order(patient, physician=physician, nurse=nurse)
+    given = session_check_in(
+        appointment=book_today(patient, booked_by=front_desk), order=first, chair=chair, nurse=nurse
+    )
+    give_infusion(given)
+    # a stale verified order of an older course is all there is: infusion 2 is not written yet
+    stale = make_verified_order(patient, physician=physician, nurse=nurse)
+    stale.course.status = "stopped"
+    stale.course.save(update_fields=["status"])
+    appointment = book_today(patient, booked_by=front_desk, room=chair)
+    assert check_in_choice(patient=patient).next_order is None
+    with pytest.raises(ValidationError) as exc:
+        session_check_in(appointment=appointment, order=stale, chair=chair, nurse=nurse)
+    assert exc.value.message_dict["order_choice_reason"] == [
+        ORDER_NOT_NEXT_REASON_REQUIRED.format(chosen=1, next=NO_NEXT_ORDER)
+    ]
