@@ -100,7 +100,10 @@ class Command(BaseCommand):
                 if once or (max_jobs is not None and total >= max_jobs):
                     break
                 if ran == 0:
-                    time.sleep(sleep)
+                    # Idle: wait in short steps so SIGTERM or Ctrl-C stops the worker at once.
+                    deadline = time.monotonic() + sleep
+                    while not stopping["now"] and time.monotonic() < deadline:
+                        time.sleep(min(0.2, sleep))
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
