@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from clinic.core.models import Clinic
-from clinic.infusions.models import SessionStatus, VitalAlertLevel
+from clinic.infusions.models import VITAL_ALERT_HEADLINES, SessionStatus, VitalAlertLevel
 from clinic.infusions.selectors import SessionState, sessions_active
 from clinic.outcomes.models import AlertLevel as SafetyAlertLevel
 from clinic.outcomes.models import AlertStatus as SafetyAlertStatus
 from clinic.outcomes.models import SafetyAlert
+from clinic.outcomes.selectors import SAFETY_ALERT_ACTIONS
 from clinic.scheduling.selectors import chairs as clinic_chairs
 
 FREE = "free"
@@ -41,7 +42,18 @@ STATUS_LABELS = {
     "checked_in": "Checked in",
     FREE: "Free",
 }
-_SAFETY_RANK = {SafetyAlertLevel.MODERATE: 1, SafetyAlertLevel.HIGH: 2, SafetyAlertLevel.ACUTE: 3}
+# One order for both kinds of alert on a chair, most severe first: what must happen at the chair now
+# (stop, pause) before an acute suicide risk, then calling the physician, then the rest. At a tie
+# the vital-sign alert comes first.
+_RANK = {
+    ("vital", VitalAlertLevel.STOP): 6,
+    ("vital", VitalAlertLevel.PAUSE): 5,
+    ("safety", SafetyAlertLevel.ACUTE): 4,
+    ("vital", VitalAlertLevel.CALL_PHYSICIAN): 3,
+    ("safety", SafetyAlertLevel.HIGH): 3,
+    ("safety", SafetyAlertLevel.MODERATE): 2,
+    ("vital", VitalAlertLevel.WARNING): 1,
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,24 @@ class BoardAlert:
     level_label: str
     message: str
     urgent: bool
+    headline: str = ""
+    instruction: str = ""
+    alert_id: int | None = None
+    escalated_at: dt.datetime | None = None
+
+    @property
+    def rank(self) -> int:
+        return _RANK.get((self.kind, self.level), 0)
+
+    @property
+    def icon(self) -> str:
+        """The shape drawn for the level (static/css/alerts.css)."""
+        return "safety" if self.kind == "safety" else self.level
+
+    @property
+    def token(self) -> str:
+        """Identifies the alert to the page's sound cue (static/js/alerts.js): kind, id, level."""
+        return f"{self.kind[0]}{self.alert_id}:{self.level}"
 
 
 @dataclass
@@ -89,6 +119,15 @@ class BoardRow:
     @property
     def has_urgent_alert(self) -> bool:
         return any(alert.urgent for alert in self.alerts)
+
+    @property
+    def lead_alert(self) -> BoardAlert | None:
+        """The most severe open alert: the first thing on the chair's card."""
+        return self.alerts[0] if self.alerts else None
+
+    @property
+    def other_alerts(self) -> list[BoardAlert]:
+        return self.alerts[1:]
 
 
 @dataclass
@@ -149,6 +188,7 @@ def _vital_alerts(state: SessionState) -> list[BoardAlert]:
                 level_label=VitalAlertLevel(level).label,
                 message=f"{state.open_alert_count} open vital-sign alert(s)",
                 urgent=level != VitalAlertLevel.WARNING,
+                headline=VITAL_ALERT_HEADLINES.get(level, ""),
             )
         ]
     return [
@@ -158,6 +198,10 @@ def _vital_alerts(state: SessionState) -> list[BoardAlert]:
             level_label=alert.get_level_display(),
             message=alert.message,
             urgent=alert.level != VitalAlertLevel.WARNING,
+            headline=alert.headline,
+            instruction=alert.suggested_action,
+            alert_id=alert.pk,
+            escalated_at=alert.escalated_at,
         )
         for alert in alerts
     ]
@@ -169,20 +213,23 @@ def _safety_alerts(*, clinic: Clinic, patient_ids: list[int]) -> dict[int, list[
         return {}
     rows = SafetyAlert.objects.filter(
         clinic=clinic, patient_id__in=patient_ids, status=SafetyAlertStatus.OPEN
-    ).values_list("patient_id", "level")
+    ).values_list("patient_id", "level", "pk", "escalated_at")
     found: dict[int, list[BoardAlert]] = {}
-    for patient_id, level in rows:
+    for patient_id, level, pk, escalated_at in rows:
+        label = SafetyAlertLevel(level).label
         found.setdefault(patient_id, []).append(
             BoardAlert(
                 kind="safety",
                 level=level,
-                level_label=SafetyAlertLevel(level).label,
-                message=f"{SafetyAlertLevel(level).label} suicide-risk alert open",
+                level_label=label,
+                message=f"{label} suicide-risk alert open",
                 urgent=level in (SafetyAlertLevel.HIGH, SafetyAlertLevel.ACUTE),
+                headline=f"SUICIDE RISK: {label.upper()}",
+                instruction=SAFETY_ALERT_ACTIONS.get(level, ""),
+                alert_id=pk,
+                escalated_at=escalated_at,
             )
         )
-    for alerts in found.values():
-        alerts.sort(key=lambda a: -_SAFETY_RANK.get(a.level, 0))
     return found
 
 
@@ -196,7 +243,8 @@ def _row(state: SessionState, *, safety: list[BoardAlert], now: dt.datetime) -> 
         status=status,
         status_label=label,
         state=state,
-        alerts=[*safety, *_vital_alerts(state)],
+        # Most severe first; a stable sort keeps each kind's own order (newest first) at a tie.
+        alerts=sorted([*_vital_alerts(state), *safety], key=lambda alert: -alert.rank),
         elapsed_min=elapsed,
         time_label=elapsed_label,
         remaining_min=remaining,

@@ -3,13 +3,17 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
-from clinic.accounts.roles import Perm, Role
+from clinic.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from clinic.core.clinical_settings import REGISTRY
 from clinic.core.forms import SettingForm
 from clinic.core.permissions import permission_required
 from clinic.core.selectors import clinic_setting_value, clinic_settings_all
 from clinic.core.services import SettingValueError, clinic_setting_update
+
+# Today's alert sections refresh on their own (a physician may leave Today open on a screen).
+TODAY_POLL_SECONDS = 15
 
 
 def home(request):
@@ -25,10 +29,26 @@ def home(request):
 
 @permission_required(Perm.PATIENT_VIEW)
 def dashboard(request):
+    """Today: what this person has to do now, by role (nurse, physician, front desk, administrator)."""
     from clinic.core.selectors_dashboard import dashboard_summary
 
-    context = {"nav": "home", **dashboard_summary(clinic=request.clinic, user=request.user)}
-    return render(request, "core/dashboard.html", context)
+    role = request.membership.role
+    summary = dashboard_summary(
+        clinic=request.clinic, user=request.user, role=role, perms=ROLE_PERMISSIONS.get(role, frozenset())
+    )
+    return render(
+        request, "core/dashboard.html", {"nav": "home", "poll_seconds": TODAY_POLL_SECONDS, **summary}
+    )
+
+
+@permission_required(Perm.PATIENT_VIEW)
+@require_GET
+def today_alerts(request):
+    """Today's live part alone, polled every TODAY_POLL_SECONDS with X-Background-Poll: 1."""
+    from clinic.core.selectors_dashboard import today_alerts_summary
+
+    summary = today_alerts_summary(clinic=request.clinic, user=request.user, role=request.membership.role)
+    return render(request, "core/_today_alerts.html", {"poll_seconds": TODAY_POLL_SECONDS, **summary})
 
 
 @permission_required(Perm.SETTINGS_EDIT)

@@ -375,10 +375,11 @@ def sessions_active(*, clinic: Clinic, now: dt.datetime | None = None) -> list[S
             ),
             Prefetch(
                 "alerts",
-                # Most severe first: the board shows the first one as the chair's lead alert.
+                # Most severe first, then the newest reading: the board shows the first one as the
+                # chair's lead alert.
                 queryset=VitalAlert.objects.filter(status=VitalAlertStatus.OPEN)
                 .annotate(open_severity=vital_alert_open_severity())
-                .order_by("-open_severity", "-created_at", "pk"),
+                .order_by("-open_severity", "-vital_id", "pk"),
                 to_attr="open_alerts",
             ),
         )
@@ -638,17 +639,18 @@ def vital_alert_open_severity() -> Case:
     )
 
 
-def session_alerts(*, session: InfusionSession) -> QuerySet[VitalAlert]:
+def session_alerts(*, session: InfusionSession, with_escalations: bool = False) -> QuerySet[VitalAlert]:
     """The session's vital-sign alerts: the open ones first, most severe first, then the acknowledged
     ones; within those, the newest reading first and a reading's alerts in the order they were
-    raised (the calculation's order: SpO2 before RR). Each with who it was escalated to."""
-    return (
+    raised (the calculation's order: SpO2 before RR). `with_escalations` also reads who each alert
+    was escalated to (one query more, the chair-side page)."""
+    queryset = (
         VitalAlert.objects.filter(session=session)
         .select_related("vital", "acknowledged_by")
-        .prefetch_related("escalated_to")
         .annotate(open_severity=vital_alert_open_severity())
-        .order_by("-open_severity", "-created_at", "pk")
+        .order_by("-open_severity", "-vital_id", "pk")
     )
+    return queryset.prefetch_related("escalated_to") if with_escalations else queryset
 
 
 def sessions_for_patient(*, patient) -> QuerySet[InfusionSession]:

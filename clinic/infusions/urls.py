@@ -1,6 +1,7 @@
 from django.urls import path
 
 from clinic.infusions import views
+from clinic.infusions.views.alerts import alerts_top
 
 app_name = "infusions"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path(S, views.session_page, name="session"),
     path(S + "live/", views.live, name="live"),
     path(S + "panels/", views.panels, name="panels"),
+    path(S + "alerts/", alerts_top, name="alerts_top"),
     path(S + "gate/", views.gate, name="gate"),
     path(S + "gate/<str:item>/override/", views.override, name="override"),
     path(S + "abandon/", views.abandon, name="abandon"),

@@ -13,6 +13,20 @@ from clinic.outcomes.models import AlertLevel, AlertStatus, QuestionnaireRespons
 
 SCOPE_REQUIRED = "open_safety_alerts needs a clinic or a patient."
 
+# What to do about an open suicide-risk alert, by level, where it shows away from its own page (the
+# board, Today). The wording follows the alert panel (outcomes/_alert_panel.html); domain.md §5.2.
+SAFETY_ALERT_ACTIONS = {
+    AlertLevel.ACUTE: (
+        "Imminent risk: STAT safety evaluation. Keep the patient in sight; they may not leave until "
+        "evaluated. Tell the physician responsible now."
+    ),
+    AlertLevel.HIGH: (
+        "A brief suicide safety assessment is needed before the patient leaves; tell the physician "
+        "responsible for the patient's care."
+    ),
+    AlertLevel.MODERATE: "Review the answers with the patient and follow up; tell the physician responsible.",
+}
+
 
 def latest_response(
     *, patient, instrument_code: str, since: dt.datetime | None = None

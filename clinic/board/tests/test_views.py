@@ -166,3 +166,85 @@ def test_polling_does_not_count_as_activity(staff, client_for):
 
     assert response.status_code == 200
     assert client.session[LAST_ACTIVITY_KEY] == a_minute_ago
+
+
+# --- alerts look unlike overdue vital signs, most severe first ------------------------------------
+
+
+def _card(html: str, session) -> str:
+    start = html.index(f'id="chair-{session.chair_id}-{session.pk}"')
+    return html[html.rindex("<li", 0, start) : html.index("</li>\n", start)]
+
+
+def test_an_alert_card_leads_with_the_most_severe_alert_and_what_to_do(
+    clinic, staff, chairs, make_patient, client_for
+):
+    # given SpO2 89 %, RR 8 and HR 48 charted on a running infusion
+    session = make_session(make_patient(clinic, staff[Role.FRONT_DESK]), staff, chairs[0], "running")
+    vitals(session, staff[Role.NURSE], spo2=89, rr=8, hr=48)
+
+    card = _card(client_for(staff[Role.FRONT_DESK]).get(reverse("board:fragment")).content.decode(), session)
+
+    # then the card is an alert card (not an overdue one), led by "pause" with its instruction
+    assert "has-alert lead-pause" in card and "is-overdue" not in card
+    lead = card[card.index('class="chair-lead-alert') : card.index('class="chair-patient"')]
+    assert "PAUSE THE INFUSION" in lead and "SpO2 89 %" in lead
+    assert "open the airway, give oxygen" in lead
+    assert 'class="alert-icon small icon-pause"' in lead
+    # the other two follow, most severe first
+    others = card[card.index('class="chair-alerts"') :]
+    assert others.index("Pause the infusion") < others.index("Call the physician")
+    # every open alert is announced to the page's sound cue
+    tokens = card[card.index("data-open-alerts=") :].split('"')[1].split()
+    assert [t.split(":")[1] for t in tokens] == ["pause", "pause", "call_physician"]
+
+
+def test_overdue_vitals_look_unlike_an_alert(clinic, staff, chairs, make_patient, client_for):
+    session = make_session(make_patient(clinic, staff[Role.FRONT_DESK]), staff, chairs[0], "running")
+    shift_session(session, 15)
+
+    card = _card(client_for(staff[Role.NURSE]).get(reverse("board:fragment")).content.decode(), session)
+
+    assert "is-overdue" in card and "has-alert" not in card
+    assert "VITALS OVERDUE" in card and "icon-overdue" in card
+    assert "chair-lead-alert" not in card
+
+
+def test_a_stop_alert_leads_a_chair_with_a_suicide_risk_alert(
+    clinic, staff, chairs, make_patient, client_for
+):
+    session = make_session(make_patient(clinic, staff[Role.FRONT_DESK]), staff, chairs[0], "running")
+    questionnaire_response_record(
+        patient=session.patient,
+        instrument_code="asq",
+        answers={"q1": 1, "q2": 0, "q3": 0, "q4": 0, "q5": 1},
+        context="pre_infusion",
+        entered_by=staff[Role.NURSE],
+    )
+    vitals(session, staff[Role.NURSE], sbp=205, dbp=100)
+
+    card = _card(client_for(staff[Role.NURSE]).get(reverse("board:fragment")).content.decode(), session)
+
+    assert "lead-stop" in card
+    assert card.index("STOP THE INFUSION") < card.index("Acute suicide-risk alert open")
+
+
+def test_an_escalated_alert_says_so_on_the_card(clinic, staff, chairs, make_patient, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from clinic.infusions.services.escalation import vital_alerts_escalate_due
+
+    session = make_session(make_patient(clinic, staff[Role.FRONT_DESK]), staff, chairs[0], "running")
+    vitals(session, staff[Role.NURSE], spo2=89)
+    vital_alerts_escalate_due(now=timezone.now() + dt.timedelta(minutes=4))
+
+    card = _card(client_for(staff[Role.NURSE]).get(reverse("board:fragment")).content.decode(), session)
+
+    assert "Escalated" in card
+
+
+def test_the_board_page_has_the_sound_toggle(staff, client_for):
+    html = client_for(staff[Role.NURSE]).get(reverse("board:board")).content.decode()
+    assert "data-sound-toggle" in html and "js/alerts.js" in html

@@ -30,6 +30,7 @@ from clinic.infusions.selectors import (
     session_state,
     session_timeline,
 )
+from clinic.infusions.views.alerts import alert_top_context
 
 CHECKED_IN = "Checked in to {chair}."
 GATE_PASSED = "Readiness gate passed: ready to start."
@@ -161,7 +162,7 @@ def readiness_form(session, config, data=None, *, gate=None):
 
 def _alerts_with_forms(session, bound=None) -> list[VitalAlert]:
     """The session's alerts, each open one with its acknowledge form (`alert.ack_form`)."""
-    alerts = list(session_alerts(session=session))
+    alerts = list(session_alerts(session=session, with_escalations=True))
     for alert in alerts:
         if alert.is_open:
             if bound is not None and bound.prefix == f"ack{alert.pk}":
@@ -209,6 +210,8 @@ def _session_context(request, session, *, bound: dict | None = None) -> dict:
         "rating_scales": RATING_SCALES.values(),
         **_chart_forms(session, bound),
     }
+    # The open alerts at the top of the page (most severe first, with their acknowledge forms).
+    context.update(alert_top_context(session=session, alerts=context["alerts"], config=config))
     if session.status in PRE_START_STATUSES:
         context["readiness_form"] = (
             bound.get("gate") if bound and bound.get("gate") else readiness_form(session, config, gate=gate)

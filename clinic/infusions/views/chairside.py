@@ -47,6 +47,7 @@ from clinic.infusions.views._common import (
     _session_or_404,
     readiness_form,
 )
+from clinic.infusions.views.alerts import alert_top_context, open_alerts_with_forms
 
 
 @permission_required(Perm.PATIENT_CLINICAL_EDIT)
@@ -69,10 +70,13 @@ def session_page(request, session_id: int):
 @permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_GET
 def live(request, session_id: int):
-    """The live panel (polled every 5 s with X-Background-Poll: 1, so it does not count as activity)."""
+    """The live panel (polled every 5 s with X-Background-Poll: 1, so it does not count as activity),
+    with the open alerts at the top of the page out of band (a new alert shows within a poll)."""
     session = _session_or_404(request, session_id)
-    state = session_state(session=session)
-    return render(request, "infusions/_live.html", {"session": session, "state": state})
+    config = infusion_settings(clinic=session.clinic)
+    state = session_state(session=session, config=config)
+    alerts = alert_top_context(session=session, alerts=open_alerts_with_forms(session), config=config)
+    return render(request, "infusions/_live_poll.html", {"session": session, "state": state, **alerts})
 
 
 @permission_required(Perm.PATIENT_CLINICAL_EDIT)
@@ -80,9 +84,11 @@ def live(request, session_id: int):
 def panels(request, session_id: int):
     """The alerts and the timeline, refreshed after each charting entry."""
     session = _session_or_404(request, session_id)
+    alerts = _alerts_with_forms(session)
     context = {
         "session": session,
-        "alerts": _alerts_with_forms(session),
+        "alerts": alerts,
+        "open_alerts": [alert for alert in alerts if alert.is_open],
         "timeline": session_timeline(session=session),
     }
     return render(request, "infusions/_panels.html", context)
