@@ -2,8 +2,9 @@
 
 The pages are discovered from the URL configuration: every view wrapped by
 `clinic.core.permissions.permission_required` carries `required_permission`, and the roles allowed
-follow from `ROLE_PERMISSIONS`. Pages other engineers are still building are skipped until their URL
-names resolve; pages added later are picked up automatically.
+follow from `ROLE_PERMISSIONS` (and, for the medical director, the designation's `DESIGNATIONS`).
+Pages other engineers are still building are skipped until their URL names resolve; pages added
+later are picked up automatically.
 
 A page whose URL names a record is opened with a real record of the clinic when the test knows how
 to make one (PARAMETER_VALUES); otherwise with an id that does not exist, so an allowed role gets
@@ -16,18 +17,27 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, resolve, reverse
 
-from clinic.accounts.roles import ROLE_PERMISSIONS, Perm, Role
+from clinic.accounts.roles import ROLE_PERMISSIONS, Designation, Perm, Role, permissions_for
+from clinic.accounts.services import membership_update
 from clinic.accounts.tests.helpers import REQUIRED_STAFF_PAGES, permission_guarded_patterns
 from clinic.audit.models import AuditEvent
 
 ANONYMOUS = "anonymous"
-ROLES = [Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.PATIENT, ANONYMOUS]
+# A physician whose membership an administrator marked medical director: the role's permissions
+# plus the designation's (roles.DESIGNATIONS).
+MEDICAL_DIRECTOR = "physician+medical_director"
+ROLES = [Role.ADMIN, Role.PHYSICIAN, MEDICAL_DIRECTOR, Role.NURSE, Role.FRONT_DESK, Role.PATIENT, ANONYMOUS]
+# (role, designations) behind each tested role
+ROLE_GRANTS = {role: (role, ()) for role in Role} | {
+    MEDICAL_DIRECTOR: (Role.PHYSICIAN, (Designation.MEDICAL_DIRECTOR,))
+}
 
 # The pages the product brief names, with the roles that must reach them. The derived matrix below
 # only proves views and ROLE_PERMISSIONS agree; this table catches a permission granted by mistake.
 EXPECTED_ROLES = {
     "core:dashboard": {Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK},
-    "core:settings": {Role.ADMIN},
+    "core:settings": {Role.ADMIN, Role.PHYSICIAN, MEDICAL_DIRECTOR, Role.NURSE},
+    "core:setting_proposals": {Role.PHYSICIAN, MEDICAL_DIRECTOR, Role.NURSE},
     "audit:list": {Role.ADMIN},
     "accounts:users": {Role.ADMIN},
     "accounts:user_add": {Role.ADMIN},
@@ -57,13 +67,29 @@ def _event_id(ctx):
     return AuditEvent.objects.filter(clinic=ctx["clinic"]).order_by("-seq").first().pk
 
 
+def _proposal_id(ctx):
+    from clinic.core.services import clinic_setting_propose
+
+    proposal = clinic_setting_propose(
+        clinic=ctx["clinic"],
+        key="spo2_min",
+        raw_value="94",
+        proposed_by=ctx["users"][MEDICAL_DIRECTOR],
+        reason="Permission matrix",
+    )
+    return proposal.pk
+
+
 # URL parameters filled with a real record of the clinic.
 PARAMETER_VALUES = {
     "patient_id": lambda ctx: ctx["patient"].pk,
     "membership_id": _membership_id,
     "event_id": _event_id,
     "key": lambda ctx: "consultation_length_minutes",
+    "proposal_id": _proposal_id,
 }
+# The same parameter with another value on one page: proposals are for clinical limits only.
+PAGE_PARAMETER_VALUES = {("core:setting_propose", "key"): lambda ctx: "spo2_min"}
 # Any other parameter gets a value no record has.
 MISSING_RECORD = {
     "int": lambda: 987654321,
@@ -75,9 +101,9 @@ MISSING_RECORD = {
 
 
 def allowed_roles(required) -> set[str]:
-    """Roles holding the permission; a tuple means any one of them (treatment's any_permission_required)."""
+    """Tested roles holding the permission; a tuple means any one of them (any_permission_required)."""
     needed = {required} if isinstance(required, str) else set(required)
-    return {role for role, perms in ROLE_PERMISSIONS.items() if needed & perms}
+    return {role for role, grants in ROLE_GRANTS.items() if needed & permissions_for(*grants)}
 
 
 def _pages() -> list[tuple[str, dict[str, str]]]:
@@ -99,6 +125,15 @@ PAGES = _pages()
 def ctx(clinic, staff, patient, make_user):
     users = dict(staff)
     users[Role.PATIENT] = make_user(Role.PATIENT, clinic)
+    director = make_user(Role.PHYSICIAN, clinic, credentials="MD")
+    membership_update(
+        membership=director.memberships.get(),
+        changed_by=staff[Role.ADMIN],
+        role=Role.PHYSICIAN,
+        is_active=True,
+        is_medical_director=True,
+    )
+    users[MEDICAL_DIRECTOR] = director
     return {"clinic": clinic, "staff": staff, "patient": patient, "users": users}
 
 
@@ -113,7 +148,9 @@ def _url(name: str, params: dict[str, str], ctx) -> tuple[str, bool]:
     """The URL to open and whether it names a record that exists."""
     kwargs, real = {}, True
     for param, kind in params.items():
-        if param in PARAMETER_VALUES:
+        if (name, param) in PAGE_PARAMETER_VALUES:
+            kwargs[param] = PAGE_PARAMETER_VALUES[(name, param)](ctx)
+        elif param in PARAMETER_VALUES:
             kwargs[param] = PARAMETER_VALUES[param](ctx)
         else:
             kwargs[param] = MISSING_RECORD[kind]()
@@ -163,7 +200,10 @@ def test_named_pages_grant_exactly_the_expected_roles(name):
         url = reverse(name)
     except NoReverseMatch:
         pytest.skip(f"{name} does not exist yet")
-    assert allowed_roles(resolve(url).func.required_permission) == EXPECTED_ROLES[name]
+    expected = set(EXPECTED_ROLES[name])
+    if Role.PHYSICIAN in expected:
+        expected.add(MEDICAL_DIRECTOR)  # a medical director is a physician with more, never less
+    assert allowed_roles(resolve(url).func.required_permission) == expected
 
 
 def test_the_matrix_covers_the_required_and_staff_admin_pages():

@@ -82,6 +82,14 @@ class ColleagueAddForm(forms.Form):
 class MembershipEditForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES)
     is_active = forms.BooleanField(label="Active: may sign in to this clinic", required=False)
+    is_medical_director = forms.BooleanField(
+        label="Medical director",
+        required=False,
+        help_text=(
+            "Physicians only. Proposes changes to clinical limits (vital-sign alarms, fasting, doses, "
+            "intervals); each change applies only after a second physician or nurse co-signs it."
+        ),
+    )
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):

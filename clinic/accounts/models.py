@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from clinic.accounts.roles import STAFF_ROLES, Role
+from clinic.accounts.roles import STAFF_ROLES, Designation, Role
 
 
 class User(AbstractUser):
@@ -33,6 +33,9 @@ class Membership(models.Model):
     clinic = models.ForeignKey("core.Clinic", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
+    # Granted by an administrator to a physician: proposes changes to clinical limits, which a second
+    # clinician co-signs (roles.DESIGNATIONS). Cleared when the role changes away from physician.
+    is_medical_director = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,3 +48,7 @@ class Membership(models.Model):
     @property
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def designations(self) -> tuple[str, ...]:
+        return (Designation.MEDICAL_DIRECTOR,) if self.is_medical_director else ()

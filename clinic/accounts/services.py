@@ -8,7 +8,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts.models import Membership, User
-from clinic.accounts.roles import STAFF_ROLES, Role
+from clinic.accounts.roles import STAFF_ROLES, Designation, Role, designation_allowed
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
 from clinic.core.services import idempotent
@@ -27,6 +27,7 @@ LAST_ADMIN = (
     "The clinic must keep at least one active administrator. Make someone else an administrator first."
 )
 NOT_STAFF_MEMBERSHIP = "Only staff accounts are managed here."
+MEDICAL_DIRECTOR_PHYSICIANS_ONLY = "Only a physician can be the medical director."
 
 _USER_SNAPSHOT_EXCLUDE = ("password", "last_login")
 
@@ -180,11 +181,25 @@ def staff_membership_add(
     return membership
 
 
-def membership_update(*, membership: Membership, changed_by: User, role: str, is_active: bool) -> Membership:
-    """Change a staff member's role or (de)activate them; the clinic keeps an active administrator."""
+def membership_update(
+    *,
+    membership: Membership,
+    changed_by: User,
+    role: str,
+    is_active: bool,
+    is_medical_director: bool | None = None,
+) -> Membership:
+    """Change a staff member's role, (de)activate them, or mark a physician as medical director.
+
+    The clinic keeps an active administrator. Only a physician may be the medical director (who
+    proposes changes to clinical limits); `is_medical_director=None` keeps the designation, except
+    that a member who stops being a physician loses it.
+    """
     if not membership.is_staff_role:
         raise ValidationError(NOT_STAFF_MEMBERSHIP)
     _require_staff_role(role)
+    if is_medical_director and not designation_allowed(Designation.MEDICAL_DIRECTOR, role):
+        raise ValidationError({"is_medical_director": MEDICAL_DIRECTOR_PHYSICIANS_ONLY})
     with transaction.atomic():
         # Lock the clinic's admin rows so two administrators demoting each other cannot both win.
         admins = list(
@@ -199,7 +214,11 @@ def membership_update(*, membership: Membership, changed_by: User, role: str, is
         before = model_snapshot(membership)
         membership.role = role
         membership.is_active = is_active
-        membership.save(update_fields=["role", "is_active"])
+        if is_medical_director is not None:
+            membership.is_medical_director = is_medical_director
+        if not designation_allowed(Designation.MEDICAL_DIRECTOR, role):
+            membership.is_medical_director = False
+        membership.save(update_fields=["role", "is_active", "is_medical_director"])
         after = model_snapshot(membership)
         if before != after:
             audit_record(

@@ -274,7 +274,12 @@ def staff_add(request):
 def membership_edit(request, membership_id: int):
     membership = _membership_or_404(request, membership_id)
     form = MembershipEditForm(
-        request.POST or None, initial={"role": membership.role, "is_active": membership.is_active}
+        request.POST or None,
+        initial={
+            "role": membership.role,
+            "is_active": membership.is_active,
+            "is_medical_director": membership.is_medical_director,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -283,6 +288,7 @@ def membership_edit(request, membership_id: int):
                 changed_by=request.user,
                 role=form.cleaned_data["role"],
                 is_active=form.cleaned_data["is_active"],
+                is_medical_director=form.cleaned_data["is_medical_director"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)

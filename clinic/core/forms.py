@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -42,3 +44,32 @@ class SettingForm(forms.Form):
             self.fields["value"].widget = forms.Textarea()
         if definition.unit:
             self.fields["value"].help_text = f"Unit: {definition.unit}."
+
+
+class SettingProposeForm(SettingForm):
+    """A medical director's proposed value for a clinical limit (applies after a co-signature)."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.fields["value"].label = "Proposed value"
+        self.fields["reason"].label = "Reason for the change"
+        self.fields["reason"].help_text = (
+            "The co-signing clinician reads it; it is kept in the audit trail with the old and new values."
+        )
+
+
+class CosignForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your electronic signature: you have checked the change and agree it applies now.",
+    )
+
+
+class DecisionReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", max_length=300, help_text="Kept with the proposal and in the audit trail."
+    )

@@ -57,15 +57,11 @@ class ClinicSetting(models.Model):
     key = models.CharField(max_length=80)
     value = models.JSONField()
     reason = models.CharField(max_length=300)
-    changed_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
-    )
+    changed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", null=True)
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["clinic", "key"], name="uniq_clinic_setting_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["clinic", "key"], name="uniq_clinic_setting_key")]
 
     def __str__(self) -> str:
         return f"{self.key}={self.value!r}"
@@ -85,9 +81,7 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_scope_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_scope_key")]
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
@@ -128,3 +122,51 @@ class ElectronicSignature(ClinicScopedModel):
 
     def __str__(self) -> str:
         return f"{self.printed_name} — {self.get_meaning_display()} {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class SettingChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a co-signature"
+    APPLIED = "applied", "Co-signed and applied"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SettingChangeProposal(ClinicScopedModel):
+    """A medical director's proposed change to one clinical limit, waiting for a second clinician.
+
+    The change applies only when a different physician or nurse co-signs it (an electronic signature
+    re-asking their password); it can be withdrawn by a medical director or rejected with a reason.
+    `old_value` is the effective value when it was proposed: if that has changed by the time of the
+    co-signature, the proposal is stale and cannot be applied.
+    """
+
+    key = models.CharField(max_length=80)
+    old_value = models.JSONField()
+    new_value = models.JSONField()
+    reason = models.CharField(max_length=300)
+    status = models.CharField(
+        max_length=12, choices=SettingChangeStatus.choices, default=SettingChangeStatus.PENDING
+    )
+    proposed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=300, blank=True)
+    signature = models.ForeignKey(
+        ElectronicSignature, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "key"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_setting_change",
+            )
+        ]
+        indexes = [models.Index(fields=["clinic", "status", "-created_at"])]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Proposed change #{self.pk} ({self.get_status_display()})"

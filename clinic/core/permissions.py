@@ -5,19 +5,20 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from clinic.accounts.roles import role_has_perm
+from clinic.accounts.roles import membership_has_perm
 
 NO_CLINIC = "Your account is not active at any clinic."
 NOT_PERMITTED = "Your role does not allow this."
 
 
 def user_can(request, perm: str) -> bool:
+    """Whether the signed-in user's membership at the active clinic (role and designations) grants `perm`."""
     membership = getattr(request, "membership", None)
-    return membership is not None and role_has_perm(membership.role, perm)
+    return membership is not None and membership_has_perm(membership, perm)
 
 
 def _guard(allowed, required_permission):
-    """Decorate a view: sign-in, an active membership at the clinic, and a role `allowed(role)`.
+    """Decorate a view: sign-in, an active membership at the clinic, and `allowed(membership)`.
     `required_permission` is kept on the view for the permission matrix tests."""
 
     def decorator(view):
@@ -27,7 +28,7 @@ def _guard(allowed, required_permission):
                 return redirect_to_login(request.get_full_path())
             if getattr(request, "membership", None) is None:
                 raise PermissionDenied(NO_CLINIC)
-            if not allowed(request.membership.role):
+            if not allowed(request.membership):
                 raise PermissionDenied(NOT_PERMITTED)
             return view(request, *args, **kwargs)
 
@@ -38,11 +39,11 @@ def _guard(allowed, required_permission):
 
 
 def permission_required(perm: str):
-    """Require a signed-in user whose role at the active clinic grants `perm` (else 403)."""
-    return _guard(lambda role: role_has_perm(role, perm), perm)
+    """Require a signed-in user whose membership at the active clinic grants `perm` (else 403)."""
+    return _guard(lambda membership: membership_has_perm(membership, perm), perm)
 
 
 def any_permission_required(*perms: str):
     """Like permission_required, for pages more than one permission opens (e.g. view protocols);
     `required_permission` is then the tuple of them."""
-    return _guard(lambda role: any(role_has_perm(role, perm) for perm in perms), perms)
+    return _guard(lambda membership: any(membership_has_perm(membership, perm) for perm in perms), perms)

@@ -1,16 +1,10 @@
-"""The signed-in start page and the clinic settings screens."""
+"""The signed-in start page (the settings screens are in views_settings.py)."""
 
-from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from clinic.accounts.roles import ROLE_PERMISSIONS, Perm, Role
-from clinic.core.clinical_settings import REGISTRY
-from clinic.core.forms import SettingForm
 from clinic.core.permissions import permission_required
-from clinic.core.selectors import clinic_setting_value, clinic_settings_all
-from clinic.core.services import SettingValueError, clinic_setting_update
 
 # Today's alert sections refresh on their own (a physician may leave Today open on a screen).
 TODAY_POLL_SECONDS = 15
@@ -49,44 +43,3 @@ def today_alerts(request):
 
     summary = today_alerts_summary(clinic=request.clinic, user=request.user, role=request.membership.role)
     return render(request, "core/_today_alerts.html", {"poll_seconds": TODAY_POLL_SECONDS, **summary})
-
-
-@permission_required(Perm.SETTINGS_EDIT)
-def settings_list(request):
-    return render(
-        request,
-        "core/settings_list.html",
-        {"nav": "settings", "rows": clinic_settings_all(request.clinic)},
-    )
-
-
-@permission_required(Perm.SETTINGS_EDIT)
-def setting_edit(request, key: str):
-    definition = REGISTRY.get(key)
-    if definition is None:
-        raise Http404("No such setting.")
-    current = clinic_setting_value(request.clinic, key)
-    form = SettingForm(
-        request.POST or None,
-        definition=definition,
-        initial={"value": str(current).lower() if definition.kind == "bool" else current},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            clinic_setting_update(
-                clinic=request.clinic,
-                key=key,
-                raw_value=form.cleaned_data["value"],
-                changed_by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except SettingValueError as exc:
-            form.add_error("value", str(exc))
-        else:
-            messages.success(request, f"{definition.label} updated.")
-            return redirect("core:settings")
-    return render(
-        request,
-        "core/setting_edit.html",
-        {"nav": "settings", "form": form, "definition": definition, "current": current},
-    )

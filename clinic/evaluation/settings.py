@@ -12,10 +12,11 @@ register(
         default=30,
         unit="days",
         minimum=1,
-        maximum=365,
+        maximum=90,
         source=(
-            "Product default; domain.md §3.4 asks for baseline PHQ-9, a suicide-risk screen and a "
-            "pain score but gives no maximum age, so the clinic sets it."
+            "Product default; the sources ask for baseline PHQ-9, a suicide-risk screen and a pain score but "
+            "give no maximum age, so the clinic sets it; at most 90 days, or it is no longer a baseline "
+            "(product bound). (domain.md §3.4)"
         ),
         group="Evaluation",
         help_text="A candidacy decision needs each baseline measure completed within this window.",

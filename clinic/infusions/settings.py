@@ -46,10 +46,6 @@ VITAL_ALERT_ESCALATION_MINUTES = "vital_alert_escalation_minutes"
 SCORE_SYSTEMS = ("aldrete", "padss")
 
 _BP = "mm Hg"
-_UNCONFIRMED = (
-    "[U] domain.md §3.2/§9.3: no primary-source intra-infusion threshold was confirmed; "
-    "conservative product default — the medical director must review it."
-)
 
 DEFINITIONS = (
     SettingDefinition(
@@ -58,9 +54,13 @@ DEFINITIONS = (
         kind="int",
         default=140,
         unit=_BP,
-        minimum=100,
-        maximum=200,
-        source="domain.md §3.2 [SpravatoPI]: delay dosing if BP > 140/90 mm Hg (general guide).",
+        minimum=120,
+        maximum=180,
+        source=(
+            "Spravato label: delay dosing if BP > 140/90 mm Hg (general guide). Allowed 120–180 mm Hg: "
+            "above 180 mm Hg is 'very elevated' (Hebert & Vidt 2008), below 120 turns normal pressures "
+            "away (product bound). (domain.md §3.2 [SpravatoPI])"
+        ),
         group=GROUP,
         help_text="A pre-dose reading above this fails (or warns on) the readiness gate.",
     ),
@@ -70,9 +70,13 @@ DEFINITIONS = (
         kind="int",
         default=90,
         unit=_BP,
-        minimum=60,
-        maximum=130,
-        source="domain.md §3.2 [SpravatoPI]: delay dosing if BP > 140/90 mm Hg (general guide).",
+        minimum=80,
+        maximum=110,
+        source=(
+            "Spravato label: delay dosing if BP > 140/90 mm Hg (general guide). Allowed 80–110 mm Hg: "
+            "above 110 mm Hg is 'very elevated' (Hebert & Vidt 2008), below 80 turns normal pressures "
+            "away (product bound). (domain.md §3.2 [SpravatoPI])"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -93,11 +97,12 @@ DEFINITIONS = (
         kind="int",
         default=180,
         unit=_BP,
-        minimum=120,
-        maximum=250,
+        minimum=140,
+        maximum=200,
         source=(
-            "domain.md §3.2: 'very elevated' BP > 180/110 (Hebert & Vidt 2008); using it as a "
-            "pause rule is [U], a product decision."
+            "'Very elevated' BP > 180/110 (Hebert & Vidt 2008); using it as a pause rule is unconfirmed, "
+            "a product decision. Allowed 140–200 mm Hg: hypertensive urgency starts above 180/120, so a "
+            "pause only above 200 mm Hg is not a sane limit (product bound). (domain.md §3.2, §9.3)"
         ),
         group=GROUP,
     ),
@@ -107,11 +112,12 @@ DEFINITIONS = (
         kind="int",
         default=110,
         unit=_BP,
-        minimum=70,
-        maximum=150,
+        minimum=90,
+        maximum=120,
         source=(
-            "domain.md §3.2: 'very elevated' BP > 180/110 (Hebert & Vidt 2008); using it as a "
-            "pause rule is [U], a product decision."
+            "'Very elevated' BP > 180/110 (Hebert & Vidt 2008); using it as a pause rule is unconfirmed, "
+            "a product decision. Allowed 90–120 mm Hg: hypertensive urgency starts above 180/120 "
+            "(product bound). (domain.md §3.2, §9.3)"
         ),
         group=GROUP,
     ),
@@ -121,9 +127,13 @@ DEFINITIONS = (
         kind="int",
         default=200,
         unit=_BP,
-        minimum=140,
-        maximum=260,
-        source=_UNCONFIRMED,
+        minimum=160,
+        maximum=220,
+        source=(
+            "No published stop threshold for IV ketamine was confirmed; conservative product default — "
+            "the medical director must review it. Allowed 160–220 mm Hg: urgency frameworks use > 180/120 "
+            "(product bound). (domain.md §3.2, §9.3)"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -132,9 +142,13 @@ DEFINITIONS = (
         kind="int",
         default=120,
         unit=_BP,
-        minimum=80,
-        maximum=160,
-        source=_UNCONFIRMED + " (§3.2: urgency frameworks use > 180/120.)",
+        minimum=100,
+        maximum=130,
+        source=(
+            "No published stop threshold for IV ketamine was confirmed; conservative product default — "
+            "the medical director must review it. Allowed 100–130 mm Hg: urgency frameworks use > 180/120 "
+            "(product bound). (domain.md §3.2, §9.3)"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -143,9 +157,12 @@ DEFINITIONS = (
         kind="int",
         default=40,
         unit=_BP,
-        minimum=10,
-        maximum=100,
-        source="domain.md §3.2 [SpravatoPI]: trials counted rises of ≥ 40 mm Hg systolic.",
+        minimum=20,
+        maximum=60,
+        source=(
+            "Spravato label: trials counted rises of ≥ 40 mm Hg systolic. Allowed 20–60 mm Hg around "
+            "that figure (product bound). (domain.md §3.2 [SpravatoPI])"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -154,9 +171,12 @@ DEFINITIONS = (
         kind="int",
         default=25,
         unit=_BP,
-        minimum=5,
-        maximum=60,
-        source="domain.md §3.2 [SpravatoPI]: trials counted rises of ≥ 25 mm Hg diastolic.",
+        minimum=10,
+        maximum=40,
+        source=(
+            "Spravato label: trials counted rises of ≥ 25 mm Hg diastolic. Allowed 10–40 mm Hg around "
+            "that figure (product bound). (domain.md §3.2 [SpravatoPI])"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -165,9 +185,13 @@ DEFINITIONS = (
         kind="int",
         default=120,
         unit="bpm",
-        minimum=80,
-        maximum=200,
-        source=_UNCONFIRMED,
+        minimum=100,
+        maximum=150,
+        source=(
+            "No published threshold for IV ketamine was confirmed; conservative product default — the "
+            "medical director must review it. Allowed 100–150 bpm: above 100 bpm is a fast heart rate; a "
+            "limit above 150 bpm is not a sane alarm (product bound). (domain.md §3.2, §9.3)"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -176,9 +200,13 @@ DEFINITIONS = (
         kind="int",
         default=50,
         unit="bpm",
-        minimum=30,
-        maximum=80,
-        source=_UNCONFIRMED,
+        minimum=40,
+        maximum=60,
+        source=(
+            "No published threshold for IV ketamine was confirmed; conservative product default — the "
+            "medical director must review it. Allowed 40–60 bpm: below 60 bpm is a slow heart rate; a "
+            "limit below 40 bpm is not a sane alarm (product bound). (domain.md §3.2, §9.3)"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -187,9 +215,13 @@ DEFINITIONS = (
         kind="int",
         default=92,
         unit="%",
-        minimum=80,
-        maximum=100,
-        source="domain.md §4.1: the modified Aldrete SpO2 item scores 2 only above 92 % on room air.",
+        minimum=90,
+        maximum=96,
+        source=(
+            "Modified Aldrete score: SpO2 scores 2 only above 92 % on room air and 0 below 90 % even with "
+            "oxygen. Allowed 90–96 %: an alarm below 90 % would stay silent through hypoxaemia. "
+            "(domain.md §4.1 [Aldrete-tables])"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -198,9 +230,13 @@ DEFINITIONS = (
         kind="int",
         default=10,
         unit="breaths/min",
-        minimum=4,
-        maximum=16,
-        source=_UNCONFIRMED,
+        minimum=8,
+        maximum=12,
+        source=(
+            "No published threshold for IV ketamine was confirmed; conservative product default — the "
+            "medical director must review it. Allowed 8–12 breaths/min (product bound: a limit below 8 "
+            "would stay silent through slowed breathing). (domain.md §3.2, §9.3)"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -209,9 +245,13 @@ DEFINITIONS = (
         kind="int",
         default=24,
         unit="breaths/min",
-        minimum=16,
-        maximum=40,
-        source=_UNCONFIRMED,
+        minimum=20,
+        maximum=30,
+        source=(
+            "No published threshold for IV ketamine was confirmed; conservative product default — the "
+            "medical director must review it. Allowed 20–30 breaths/min (product bound). "
+            "(domain.md §3.2, §9.3)"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -221,10 +261,12 @@ DEFINITIONS = (
         default=10,
         unit="min",
         minimum=1,
-        maximum=60,
+        maximum=15,
         source=(
-            "domain.md §3.1 [Dunlop2018]: BP every 10 min during. A protocol's own cadence "
-            "(Protocol.vitals_every_min_during) takes precedence."
+            "Riva-Posse 2018 (684 infusions): BP every 10 min during the infusion; the Ketalar label asks "
+            "for continuous monitoring, so at most 15 min between sets (product bound). A protocol's own "
+            "cadence takes precedence. "
+            "(domain.md §3.1 [Dunlop2018] [Ketalar]; Protocol.vitals_every_min_during)"
         ),
         group=GROUP,
     ),
@@ -235,10 +277,11 @@ DEFINITIONS = (
         default=15,
         unit="min",
         minimum=1,
-        maximum=120,
+        maximum=30,
         source=(
-            "domain.md §3.1 [Dunlop2018]: every 15 min after. A protocol's own cadence "
-            "(Protocol.vitals_every_min_after) takes precedence."
+            "Riva-Posse 2018 (684 infusions): every 15 min after the infusion; at most 30 min between "
+            "sets in recovery (product bound). A protocol's own cadence takes precedence. "
+            "(domain.md §3.1 [Dunlop2018]; Protocol.vitals_every_min_after)"
         ),
         group=GROUP,
     ),
@@ -249,8 +292,11 @@ DEFINITIONS = (
         default=2,
         unit="min",
         minimum=0,
-        maximum=15,
-        source="Product default (no domain.md number): allows for the cuff's measuring time.",
+        maximum=5,
+        source=(
+            "Product default; no published number: allows for the cuff's measuring time. At most 5 min, "
+            "so an overdue set shows well before the next is due (product bound)."
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -282,9 +328,12 @@ DEFINITIONS = (
         kind="int",
         default=9,
         unit="points (of 10)",
-        minimum=7,
+        minimum=9,
         maximum=10,
-        source="domain.md §4.1 (Aldrete ≥ 9) and §4.2 (PADSS ≥ 9 = fit for discharge).",
+        source=(
+            "Modified Aldrete ≥ 9 and PADSS ≥ 9 = fit for discharge; a lower pass mark is not allowed. "
+            "(domain.md §4.1, §4.2)"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -310,9 +359,13 @@ DEFINITIONS = (
         kind="int",
         default=6,
         unit="h",
-        minimum=0,
+        minimum=6,
         maximum=12,
-        source="domain.md §3.4 [ASA-NPO2017]: light meal 6 h before.",
+        source=(
+            "ASA 2017 fasting guideline: light meal 6 h before; the Ketalar label advises against ketamine "
+            "for patients who have not followed fasting guidelines, so not less than 6 h. "
+            "(domain.md §3.4 [ASA-NPO2017] [Ketalar])"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -321,9 +374,12 @@ DEFINITIONS = (
         kind="int",
         default=2,
         unit="h",
-        minimum=0,
+        minimum=2,
         maximum=8,
-        source="domain.md §3.4 [ASA-NPO2017]: clear liquids 2 h before.",
+        source=(
+            "ASA 2017 fasting guideline: clear liquids 2 h before; not less than 2 h. "
+            "(domain.md §3.4 [ASA-NPO2017])"
+        ),
         group=GROUP,
     ),
     SettingDefinition(

@@ -30,8 +30,11 @@ register(
         default=1,  # domain.md §5.1: "any score ≥ 1 → suicide-risk assessment" (standard PHQ guidance)
         unit="points (0–3)",
         minimum=1,
-        maximum=3,
-        source="domain.md §5.1 (PHQ-9 item 9: any score ≥ 1 → suicide-risk assessment); §5.2.",
+        maximum=1,
+        source=(
+            "PHQ-9 question 9: any answer of 1 or more calls for a suicide-risk assessment (standard PHQ "
+            "guidance), so no higher threshold is allowed. (domain.md §5.1, §5.2)"
+        ),
         group=GROUP,
         help_text="At or above this answer a clinician alert is raised that must be acknowledged.",
     ),

@@ -1,7 +1,7 @@
 """Clinic settings for reminders and preparation, registered in the clinic settings registry at
 start-up (RemindersConfig.ready). Defaults cite ../shared/domain.md."""
 
-from clinic.core.clinical_settings import SettingDefinition, register
+from clinic.core.clinical_settings import OPERATIONAL, SettingDefinition, register
 
 REMINDER_HOURS_BEFORE = "reminder_hours_before"
 SECOND_REMINDER_HOURS_BEFORE = "second_reminder_hours_before"
@@ -36,6 +36,7 @@ register(
         source="Product default (two days leave time to arrange a driver); not a clinical value.",
         group=GROUP,
         help_text="A visit booked later than this is reminded at once.",
+        category=OPERATIONAL,
     ),
     SettingDefinition(
         key=SECOND_REMINDER_HOURS_BEFORE,
@@ -47,6 +48,7 @@ register(
         maximum=168,
         source="Product default: off. Must be shorter than the first reminder's lead time.",
         group=GROUP,
+        category=OPERATIONAL,
     ),
     SettingDefinition(
         key=REMINDER_CHANNELS,
@@ -56,6 +58,7 @@ register(
         choices=(CHANNELS_EMAIL_AND_SMS, CHANNELS_EMAIL, CHANNELS_SMS),
         source="Product default: every channel the patient gave us (e-mail and mobile).",
         group=GROUP,
+        category=OPERATIONAL,
     ),
     SettingDefinition(
         key=FASTING_SOLIDS_HOURS,
@@ -63,9 +66,13 @@ register(
         kind="int",
         default=6,
         unit="h",
-        minimum=0,
-        maximum=24,
-        source="domain.md §3.4: light meal 6 h before [ASA-NPO2017] [V].",
+        minimum=6,
+        maximum=12,
+        source=(
+            "ASA 2017 fasting guideline: light meal 6 h before; the Ketalar label advises against ketamine "
+            "for patients who have not followed fasting guidelines, so not less than 6 h. "
+            "(domain.md §3.4 [ASA-NPO2017] [Ketalar] [V])"
+        ),
         group=GROUP,
         help_text="Reminders give it as a clock time before the visit.",
     ),
@@ -75,9 +82,12 @@ register(
         kind="int",
         default=8,
         unit="h",
-        minimum=0,
+        minimum=8,
         maximum=24,
-        source="domain.md §3.4: fried/fatty food or meat ≥ 8 h before [ASA-NPO2017] [V].",
+        source=(
+            "ASA 2017 fasting guideline: fried or fatty food or meat at least 8 h before; not less. "
+            "(domain.md §3.4 [ASA-NPO2017] [V])"
+        ),
         group=GROUP,
         help_text="Mentioned in reminders when longer than the light-meal time.",
     ),
@@ -87,9 +97,12 @@ register(
         kind="int",
         default=2,
         unit="h",
-        minimum=0,
-        maximum=12,
-        source="domain.md §3.4: clear liquids 2 h before [ASA-NPO2017] [V].",
+        minimum=2,
+        maximum=8,
+        source=(
+            "ASA 2017 fasting guideline: clear liquids 2 h before; not less. "
+            "(domain.md §3.4 [ASA-NPO2017] [V])"
+        ),
         group=GROUP,
     ),
     SettingDefinition(
@@ -113,5 +126,6 @@ register(
         default=DEFAULT_CLOTHING_TEXT,
         source="Product default; not a clinical value.",
         group=GROUP,
+        category=OPERATIONAL,
     ),
 )

@@ -5,7 +5,7 @@ visit length, infusion duration) come from its protocol version; the values here
 when a series is booked without a course, and the clinic-wide rules.
 """
 
-from clinic.core.clinical_settings import REGISTRY, SettingDefinition, register
+from clinic.core.clinical_settings import OPERATIONAL, REGISTRY, SettingDefinition, register
 
 NURSE_RATIO = "nurse_to_active_infusion_ratio"
 SERIES_MIN_GAP_HOURS = "series_min_gap_hours"
@@ -29,11 +29,12 @@ DEFINITIONS = (
         default=2,
         unit="infusions per nurse",
         minimum=1,
-        maximum=6,
+        maximum=4,
         source=(
-            "No staffing number in domain.md: §3.1 asks for continuous monitoring with vitals every "
-            "10 min during the infusion [Ketalar], [Dunlop2018]; 1 nurse : 2 active infusions is a "
-            "conservative product default — set by the medical director."
+            "No published staffing number: the Ketalar label asks for continuous monitoring and the cohorts "
+            "took vital signs every 10 min during the infusion; 1 nurse : 2 active infusions is a "
+            "conservative product default, at most 4 (product bound) — set by the medical director. "
+            "(domain.md §3.1 [Ketalar] [Dunlop2018])"
         ),
         group="Scheduling",
         help_text=(
@@ -47,12 +48,12 @@ DEFINITIONS = (
         kind="int",
         default=44,
         unit="h",
-        minimum=0,
+        minimum=24,
         maximum=336,
         source=(
-            "domain.md §1.2: 2–3 infusions a week [V] [Singh2016], Mon/Wed/Fri pattern [U] "
-            "[Murrough2013]; 44 h is the product default of the mood protocol. A course's protocol "
-            "overrides it."
+            "2–3 infusions a week (Singh 2016), often Mon/Wed/Fri (Murrough 2013); 44 h is the product "
+            "default of the mood protocol, and never less than 24 h (one infusion a day at most; product "
+            "bound). A course's protocol overrides it. (domain.md §1.2 [Singh2016] [Murrough2013])"
         ),
         group="Scheduling",
     ),
@@ -65,8 +66,8 @@ DEFINITIONS = (
         minimum=1,
         maximum=120,
         source=(
-            "domain.md §1.2: about 6 infusions over 2–3 weeks [U] [Murrough2013]. A course's "
-            "protocol (longest series window) overrides it."
+            "About 6 infusions over 2–3 weeks (Murrough 2013). A course's protocol (longest series window) "
+            "overrides it. (domain.md §1.2 [U])"
         ),
         group="Scheduling",
     ),
@@ -81,6 +82,7 @@ DEFINITIONS = (
         source="Product default (scheduling granularity); not a clinical value.",
         group="Scheduling",
         help_text="Visits start on this step from opening time; the day view has one row per step.",
+        category=OPERATIONAL,
     ),
     SettingDefinition(
         key=READINESS_MINUTES,
@@ -91,11 +93,12 @@ DEFINITIONS = (
         minimum=0,
         maximum=60,
         source=(
-            "domain.md §3.4 lists the pre-infusion checks (fasting, escort, vitals, scores) but gives "
-            "no duration; 15 min is a product default."
+            "The pre-infusion checks (fasting, escort, vital signs, scores) have no published duration; "
+            "15 min is a product default for planning nurse time. (domain.md §3.4)"
         ),
         group="Scheduling",
         help_text="Counted as nurse time, with the infusion, for the nurse-to-infusion ratio.",
+        category=OPERATIONAL,
     ),
     SettingDefinition(
         key=PREPARATION_TEXT,
@@ -103,8 +106,9 @@ DEFINITIONS = (
         kind="text",
         default=DEFAULT_PREPARATION_TEXT,
         source=(
-            "domain.md §3.4 fasting (light meal 6 h, clear liquids 2 h [ASA-NPO2017]) and escort; "
-            "§4.3 no driving until the next day after a restful sleep [SpravatoPI]."
+            "Fasting (light meal 6 h, clear liquids 2 h: ASA 2017 fasting guideline), a driver, and no "
+            "driving until the next day after a restful sleep (Spravato label). "
+            "(domain.md §3.4 [ASA-NPO2017]; §4.3 [SpravatoPI])"
         ),
         group="Scheduling",
     ),

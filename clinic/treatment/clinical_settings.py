@@ -24,10 +24,11 @@ DEFINITIONS = (
         default=30,
         unit="days",
         minimum=1,
-        maximum=365,
+        maximum=90,
         source=(
-            "No domain.md number (§3.4 only says to record weight for the dosing weight); "
-            "conservative product default — set by the medical director."
+            "Product default; no published number — set by the medical director. At most 90 days: a dose "
+            "per kilogram needs a recent weight (product bound). (domain.md §3.4 only says to record "
+            "weight for the dosing weight)"
         ),
         group="Treatment orders",
         help_text="An order cannot be signed when the latest weight is older than this.",
@@ -39,8 +40,11 @@ DEFINITIONS = (
         default="0.1",
         unit="mL/h",
         minimum=Decimal("0.001"),
-        maximum=Decimal("10"),
-        source="domain.md §1.6: round the rate to the pump resolution (commonly 0.1 mL/h).",
+        maximum=Decimal("1"),
+        source=(
+            "Round the rate to the pump's step, commonly 0.1 mL/h; at most 1 mL/h (product bound). "
+            "(domain.md §1.6)"
+        ),
         group="Treatment orders",
     ),
     SettingDefinition(

@@ -10,13 +10,21 @@
     }, 0);
   }, true);
 
-  // Idle logout on the client too: after the server's timeout, go to the sign-in page.
+  // Idle logout on the client too: after the server's timeout, go to the sign-in page. A page that
+  // names where to come back to (data-sign-in-return, a path: the chair-side page) is returned to
+  // after the sign-in; its entries kept on the tablet (localStorage) are sent then.
   var idle = document.body.dataset.idleTimeoutSeconds;
   if (idle) {
     var timer;
+    var signInUrl = function () {
+      var back = document.querySelector("[data-sign-in-return]");
+      var path = back ? back.getAttribute("data-sign-in-return") : "";
+      var url = document.body.dataset.idleUrl;
+      return path && path.charAt(0) === "/" && path.charAt(1) !== "/" ? url + "?next=" + encodeURIComponent(path) : url;
+    };
     var reset = function () {
       window.clearTimeout(timer);
-      timer = window.setTimeout(function () { window.location.href = document.body.dataset.idleUrl; }, (parseInt(idle, 10) + 5) * 1000);
+      timer = window.setTimeout(function () { window.location.href = signInUrl(); }, (parseInt(idle, 10) + 5) * 1000);
     };
     ["click", "keydown", "touchstart"].forEach(function (name) { document.addEventListener(name, reset, { passive: true }); });
     reset();

@@ -11,6 +11,7 @@ the clinic setting (its floor is 30 min).
 
 import datetime as dt
 import re
+from urllib.parse import quote
 
 import pytest
 from django.db.models import F
@@ -455,3 +456,165 @@ def test_the_third_infusion_s_check_in_preselects_order_3_and_order_1_needs_a_re
     session = InfusionSession.objects.get(appointment=appointment)
     assert session.order == first
     assert session.order_choice_reason.startswith("Physician: repeat 0.5 mg/kg")
+
+
+# --- charting after an idle sign-out ---------------------------------------------------------------
+
+
+def chart_vitals(page, sbp=128, dbp=82):
+    form = page.locator("#vitals form")
+    for label, value in (
+        ("Systolic BP (mm Hg)", sbp),
+        ("Diastolic BP (mm Hg)", dbp),
+        ("Heart rate (bpm)", 76),
+        ("SpO2 (%)", 98),
+        ("Respiratory rate (breaths/min)", 14),
+    ):
+        form.get_by_label(label).fill(str(value))
+    form.get_by_role("button", name="Save vital signs").click()
+    return form
+
+
+def chart_side_effect(page):
+    page.locator("summary").filter(has_text=re.compile("^Side effect$")).click()
+    form = page.locator("form[data-label='Side effect']")
+    form.get_by_label("Side effect", exact=True).select_option(label="Nausea")
+    form.get_by_label("Severity").select_option(label="Mild")
+    form.get_by_role("button", name="Save side effect").click()
+    return form
+
+
+@pytest.mark.parametrize("size", [TABLET, TABLET_PORTRAIT], ids=["landscape", "portrait"])
+def test_signed_out_while_charting_the_nurse_signs_in_again_and_the_entry_is_saved_once(
+    live_server, page, sign_in, screenshot, staff, infusion_today, size
+):
+    use_viewport(page, size)
+    nurse = staff[Role.NURSE]
+    session = open_running_session(live_server, page, sign_in, nurse, infusion_today)
+    chair_url = f"{live_server.url}/infusions/sessions/{session.pk}/"
+
+    # given vital signs charted: "saved" shows beside the form, where the nurse looks
+    vitals_form = chart_vitals(page)
+    saved = vitals_form.get_by_role("status")
+    expect(saved).to_have_text("Vital signs saved.")
+    expect(saved).to_be_in_viewport()
+
+    # when the sign-in ends (the session and security cookies are gone) and a side effect is charted
+    page.context.clear_cookies()
+    effect_form = chart_side_effect(page)
+
+    # then the nurse is told plainly, next to the form, to sign in again; the entry is kept
+    status = effect_form.get_by_role("status")
+    expect(status).to_contain_text("Side effect not sent: your sign-in has ended. Sign in again")
+    expect(status).to_be_in_viewport()
+    expect(status).not_to_contain_text("Your role does not allow this")
+    expect(page.locator("#signed-out")).to_contain_text("You are signed out. Sign in again to keep charting.")
+    expect(page.locator("#queue-status")).to_contain_text("1 entry kept on this tablet")
+    assert not SideEffect.objects.exists()
+    assert_no_horizontal_scroll(page)
+    if size == TABLET:
+        screenshot(page, "chairside-signed-out")
+
+    # when they follow the link and sign in, they are back at the chair
+    status.get_by_role("link", name="Sign in again").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Sign in to go back to the chair-side page")
+    ).to_be_visible()
+    page.get_by_label("Username").fill(nurse.username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(chair_url)
+
+    # and the kept entry is sent with the fresh sign-in, once
+    expect(page.locator("#queue-sent")).to_contain_text("Side effect (made ")
+    expect(page.locator("#queue-sent")).to_contain_text("sent and saved.")
+    expect(page.locator("#timeline")).to_contain_text("Side effect: Nausea (mild)")
+    expect(page.locator("#queue-status")).to_be_hidden()
+    page.reload()
+    expect(page.locator("#timeline")).to_contain_text("Side effect: Nausea (mild)")
+    assert SideEffect.objects.filter(session=session).count() == 1
+    assert SideEffect.objects.get(session=session).recorded_by == nurse
+
+    # and a form low on the page says "saved" beside itself, in view
+    page.locator("summary").filter(has_text="Sedation / dissociation rating").click()
+    rating = page.locator("form[data-label='Rating']")
+    rating.get_by_label("Scale").select_option(label="Sedation (MOAA/S 0–5)")
+    rating.get_by_label("Score").fill("5")
+    rating.get_by_role("button", name="Save rating").click()
+    expect(rating.get_by_role("status")).to_have_text("Rating saved.")
+    expect(rating.get_by_role("status")).to_be_in_viewport()
+
+
+def test_after_an_idle_sign_out_another_nurse_confirms_the_kept_entry_before_it_is_sent(
+    live_server, page, sign_in, staff, make_user, clinic, infusion_today
+):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from clinic.accounts.middleware import LAST_ACTIVITY_KEY
+    from clinic.accounts.models import Membership
+
+    nurse = staff[Role.NURSE]
+    colleague = make_user(Role.NURSE, clinic, first_name="Sam", last_name="Okafor")
+    session = open_running_session(live_server, page, sign_in, nurse, infusion_today)
+
+    # given the tablet left idle past the timeout: the server signs the nurse out at the next request
+    cookie = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    store = SessionStore(session_key=cookie["value"])
+    store[LAST_ACTIVITY_KEY] = 0
+    store.save()
+
+    # when vital signs are charted, they are kept and the nurse is asked to sign in again
+    form = chart_vitals(page, sbp=131, dbp=84)
+    expect(form.get_by_role("status")).to_contain_text("Vital signs not sent: your sign-in has ended")
+    assert not VitalSign.objects.filter(session=session, phase="during").exists()
+
+    # when a colleague signs in on the same tablet and comes back to the chair
+    form.get_by_role("status").get_by_role("link", name="Sign in again").click()
+    expect(page.get_by_role("status").filter(has_text="without activity")).to_be_visible()
+    page.get_by_label("Username").fill(colleague.username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    # then the entry is shown to her, with who made it, and is not sent until she confirms
+    held = page.locator("#held-entries")
+    expect(held).to_contain_text(f"1 entry was made on this tablet by {nurse.signature_name} and not sent")
+    expect(held).to_contain_text(f"charted under your name ({colleague.signature_name})")
+    expect(held).to_contain_text("Vital signs (made ")
+    expect(held).to_contain_text("Systolic BP (mm Hg): 131")
+    assert not VitalSign.objects.filter(session=session, phase="during").exists()
+    held.get_by_role("button", name="Send it under my name").click()
+    expect(page.locator("#queue-sent")).to_contain_text(f"under your name (made by {nurse.signature_name})")
+    expect(held).to_be_hidden()
+    vital = VitalSign.objects.get(session=session, phase="during")
+    assert (vital.sbp, vital.recorded_by) == (131, colleague)
+
+    # and an entry refused for a real permission reason says so beside the form, and is not kept
+    Membership.objects.filter(user=colleague, clinic=clinic).update(role=Role.FRONT_DESK)
+    form = chart_vitals(page, sbp=129, dbp=80)
+    expect(form.get_by_role("status")).to_have_text("Vital signs not saved: Your role does not allow this.")
+    expect(page.locator("#queue-status")).to_be_hidden()
+    expect(page.locator("#signed-out")).to_be_hidden()
+
+
+def test_the_idle_sign_out_leads_back_to_the_chair_after_signing_in(
+    live_server, page, sign_in, staff, infusion_today, settings
+):
+    # given a short idle timeout (the clinic's is 15 minutes) and a running infusion on the tablet
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 2
+    nurse = staff[Role.NURSE]
+    session = open_running_session(live_server, page, sign_in, nurse, infusion_today)
+    chair_path = f"/infusions/sessions/{session.pk}/"
+
+    # when nobody touches it, the tablet goes to the sign-in page, which will return to the chair
+    page.wait_for_url(re.compile(r"/accounts/login/\?next="), timeout=20000)
+    assert page.url == f"{live_server.url}/accounts/login/?next={quote(chair_path, safe='')}"
+    expect(page.get_by_role("status").filter(has_text="without activity")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Sign in to go back to the chair-side page")
+    ).to_be_visible()
+
+    # then signing in leads straight back to the chair
+    page.get_by_label("Username").fill(nurse.username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server.url}{chair_path}")

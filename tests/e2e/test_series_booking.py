@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic.accounts.roles import Role
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.scheduling.models import (
     Appointment,
     AppointmentKind,
@@ -82,11 +82,11 @@ def test_front_desk_books_adjusts_and_moves_a_mood_series(
     # and a patient whose mood induction course the physician has signed (built through the treatment
     # services; the candidacy gate is switched off by its clinic setting so no intake is needed here)
     protocol_library_seed(clinic=clinic, seeded_by=admin)
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=clinic,
         key="course_requires_candidacy_decision",
         raw_value="false",
-        changed_by=admin,
+        set_by=admin,
         reason="Series booking test",
     )
     patient = make_patient(

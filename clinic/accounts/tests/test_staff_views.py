@@ -12,6 +12,7 @@ from clinic.accounts.models import Membership, User
 from clinic.accounts.roles import Role
 from clinic.accounts.services import (
     LAST_ADMIN,
+    MEDICAL_DIRECTOR_PHYSICIANS_ONLY,
     USERNAME_TAKEN,
     membership_add,
     totp_device_confirm,
@@ -317,3 +318,43 @@ def test_unlock_button(staff, admin_client):
 def test_nav_shows_staff_link_to_admins_only(staff, client_for):
     assert 'href="/accounts/staff/"' in client_for(staff[Role.ADMIN]).get("/today/").content.decode()
     assert 'href="/accounts/staff/"' not in client_for(staff[Role.NURSE]).get("/today/").content.decode()
+
+
+def test_admin_designates_a_physician_medical_director(staff, admin_client, client_for):
+    # given a physician who cannot propose changes to clinical limits
+    physician = staff[Role.PHYSICIAN]
+    membership = physician.memberships.get()
+    assert client_for(physician).get("/settings/spo2_min/propose/").status_code == 403
+    # when the administrator ticks "Medical director" on the staff page
+    response = admin_client.post(
+        _edit_url(membership), {"role": Role.PHYSICIAN, "is_active": "on", "is_medical_director": "on"}
+    )
+    # then the physician may propose, the list shows the designation, and the change is audited
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.is_medical_director
+    assert client_for(physician).get("/settings/spo2_min/propose/").status_code == 200
+    assert "Medical director" in admin_client.get(USERS).content.decode()
+    event = AuditEvent.objects.filter(object_type="accounts.Membership").latest("seq")
+    assert event.changes["diff"] == {"is_medical_director": [False, True]}
+
+
+def test_only_a_physician_can_be_medical_director(staff, admin_client):
+    membership = staff[Role.NURSE].memberships.get()
+    response = admin_client.post(
+        _edit_url(membership), {"role": Role.NURSE, "is_active": "on", "is_medical_director": "on"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["is_medical_director"] == [MEDICAL_DIRECTOR_PHYSICIANS_ONLY]
+    membership.refresh_from_db()
+    assert not membership.is_medical_director
+
+
+def test_a_medical_director_who_stops_being_a_physician_loses_the_designation(staff, admin_client):
+    membership = staff[Role.PHYSICIAN].memberships.get()
+    admin_client.post(
+        _edit_url(membership), {"role": Role.PHYSICIAN, "is_active": "on", "is_medical_director": "on"}
+    )
+    admin_client.post(_edit_url(membership), {"role": Role.NURSE, "is_active": "on"})
+    membership.refresh_from_db()
+    assert (membership.role, membership.is_medical_director) == (Role.NURSE, False)

@@ -68,13 +68,15 @@ class StaffMember:
     clinic: str
     credentials: str = ""
     also_at: tuple[str, ...] = ()  # further clinics where the same person works (same role)
+    medical_director: bool = False  # designated at each of their clinics (proposes clinical limits)
 
 
 STAFF = [
     StaffMember("admin", "Morgan", "Reyes", Role.ADMIN, HARBOR_SLUG),
     # The medical director works at both clinics: one login, two memberships.
     StaffMember(
-        "physician", "Elena", "Marsh", Role.PHYSICIAN, HARBOR_SLUG, "MD", also_at=(SUMMIT_SLUG,)
+        "physician", "Elena", "Marsh", Role.PHYSICIAN, HARBOR_SLUG, "MD", also_at=(SUMMIT_SLUG,),
+        medical_director=True,
     ),
     StaffMember("physician2", "Arjun", "Patel", Role.PHYSICIAN, HARBOR_SLUG, "MD"),
     StaffMember("nurse", "Dana", "Whitfield", Role.NURSE, HARBOR_SLUG, "RN"),

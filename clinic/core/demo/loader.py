@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
-from clinic.accounts.services import membership_add, user_create
+from clinic.accounts.services import membership_add, membership_update, user_create
 from clinic.core.demo import data
 from clinic.core.demo.helpers import (
     RoomCalendar,
@@ -276,6 +276,16 @@ class _DemoBuilder(JourneyMixin, InfusionDayMixin):
                     role=member.role,
                     added_by=first_admin[slug],
                 )
+        for member in data.STAFF:
+            if member.medical_director:
+                for slug in (member.clinic, *member.also_at):
+                    membership_update(
+                        membership=self.users[member.username].memberships.get(clinic=self.clinics[slug]),
+                        changed_by=first_admin[slug],
+                        role=member.role,
+                        is_active=True,
+                        is_medical_director=True,
+                    )
 
     def room_set(self, slug: str) -> None:
         admin = self.staff_of(slug, Role.ADMIN)[0]

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.accounts.roles import Role
 from clinic.core.clinical_settings import REGISTRY
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.infusions import settings as keys
 from clinic.infusions.models import InfusionEvent, InfusionSession, VitalSign
 from clinic.infusions.selectors import (
@@ -47,8 +47,8 @@ def shift_events(session, minutes):
 
 
 def test_settings_are_read_in_one_query_with_the_clinic_overrides(clinic, staff, django_assert_num_queries):
-    clinic_setting_update(
-        clinic=clinic, key=keys.HR_MAX, raw_value="110", changed_by=staff[Role.ADMIN], reason="Policy"
+    clinic_setting_set_without_cosign(
+        clinic=clinic, key=keys.HR_MAX, raw_value="110", set_by=staff[Role.ADMIN], reason="Policy"
     )
     with django_assert_num_queries(1):
         config = infusion_settings(clinic=clinic)

@@ -3,6 +3,7 @@ fallback, the gate and discharge forms, and query budgets."""
 
 import datetime as dt
 import uuid
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -12,7 +13,9 @@ from django.utils import timezone
 
 from clinic.accounts.middleware import LAST_ACTIVITY_KEY
 from clinic.accounts.roles import Role
+from clinic.accounts.views import RETURN_TO_CHAIR
 from clinic.audit.models import AuditAction, AuditEvent
+from clinic.core.permissions import NOT_PERMITTED
 from clinic.infusions.models import InfusionSession, SessionStatus, SideEffect, VitalAlert, VitalSign
 from clinic.infusions.services import session_check_in, side_effect_record
 from clinic.infusions.services.discharge import INSTRUCTION_CODES
@@ -25,6 +28,7 @@ from clinic.infusions.tests.conftest import (
     third_infusion_day,
     vitals,
 )
+from clinic.infusions.views.charting import SIGNED_OUT
 from clinic.scheduling.models import RoomKind
 from clinic.scheduling.services import room_create
 from conftest import DEMO_PASSWORD
@@ -399,6 +403,73 @@ def test_start_via_json_refused_before_the_gate(client_for, nurse, session):
     response = client_for(nurse).post(url("start", session), {"start-client_key": uuid.uuid4()}, **JSON)
     assert response.status_code == 400
     assert response.json() == {"ok": False, "errors": {"__all__": [GATE_NOT_PASSED]}}
+
+
+# --- signed out while charting (chairside.js keeps the entry and asks to sign in again) ---------------
+
+
+def test_a_json_entry_from_a_signed_out_user_gets_401_json_and_nothing_is_saved(client, running_session):
+    response = post_vitals(client, running_session, str(uuid.uuid4()))
+    assert response.status_code == 401
+    assert response.json() == {"ok": False, "signed_out": True, "message": SIGNED_OUT}
+    # without JavaScript the form still goes to the sign-in page
+    plain = client.post(url("vitals", running_session), {})
+    assert plain.status_code == 302 and plain.url.startswith("/accounts/login/")
+    assert not VitalSign.objects.filter(session=running_session, phase="during").exists()
+
+
+def test_a_json_entry_from_a_role_without_the_permission_is_refused_as_such(
+    client_for, front_desk, running_session
+):
+    response = post_vitals(client_for(front_desk), running_session, str(uuid.uuid4()))
+    assert response.status_code == 403
+    assert response.json() == {"ok": False, "forbidden": True, "message": NOT_PERMITTED}
+
+
+def test_an_entry_after_the_idle_timeout_is_sent_to_sign_in_not_saved(client_for, nurse, running_session):
+    client = client_for(nurse)
+    client.get(url("session", running_session))
+    session = client.session
+    session[LAST_ACTIVITY_KEY] = 0  # idle since long ago
+    session.save()
+    response = post_vitals(client, running_session, str(uuid.uuid4()))
+    assert response.status_code == 302 and response.url == reverse("accounts:login")
+    assert not VitalSign.objects.filter(session=running_session, phase="during").exists()
+
+
+def test_an_entry_without_the_security_cookie_gets_the_form_expired_page(client_for, nurse, running_session):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(nurse)
+    response = post_vitals(client, running_session, str(uuid.uuid4()))
+    assert response.status_code == 403 and "application/json" not in response["Content-Type"]
+    assert not VitalSign.objects.filter(session=running_session, phase="during").exists()
+
+
+def test_the_chair_side_page_links_to_sign_in_and_back_by_its_path_only(client_for, nurse, running_session):
+    page = client_for(nurse).get(url("session", running_session)).content.decode()
+    path = url("session", running_session)
+    assert f'data-sign-in-url="/accounts/login/?next={quote(path, safe="")}"' in page
+    assert f'data-sign-in-return="{path}"' in page
+    assert f'data-user-id="{nurse.pk}"' in page
+
+
+def test_signing_in_from_the_chair_side_link_returns_to_the_chair(client, nurse, running_session):
+    path = url("session", running_session)
+    login = client.get(reverse("accounts:login"), {"next": path})
+    assert RETURN_TO_CHAIR in login.content.decode()
+    response = client.post(
+        reverse("accounts:login") + f"?next={path}",
+        {"username": nurse.username, "password": DEMO_PASSWORD, "next": path},
+    )
+    assert response.status_code == 302 and response.url == path
+
+
+def test_signing_out_does_not_clear_what_the_tablet_keeps(client_for, nurse):
+    response = client_for(nurse).post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert "Clear-Site-Data" not in response.headers
 
 
 # --- JSON charting (chairside.js) -----------------------------------------------------------------

@@ -1,5 +1,12 @@
 """Chair-side charting POSTs: JSON for chairside.js (which retries and queues offline; the server
-dedupes by client_key), a redirect or the page with the form's errors without JavaScript."""
+dedupes by client_key), a redirect or the page with the form's errors without JavaScript.
+
+A JSON request from a signed-out user gets 401 JSON, and one from a role without the permission
+403 JSON with `forbidden`, so the tablet tells "sign in again" (keeping the entry) from "your role
+does not allow this" (`chart_permission_required`). The other signed-out answers it recognises are
+the idle sign-out's redirect to the sign-in page and the 403 page of a CSRF failure."""
+
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.roles import Perm
-from clinic.core.permissions import permission_required
+from clinic.core.permissions import NO_CLINIC, NOT_PERMITTED, permission_required, user_can
 from clinic.infusions import forms as f
 from clinic.infusions.models import (
     InfusionSession,
@@ -37,6 +44,32 @@ from clinic.infusions.views._common import (
 )
 
 # --- Chair-side charting (JSON for chairside.js, redirect without JavaScript) -----------------
+
+SIGNED_OUT = "Your sign-in has ended. Sign in again to send this entry; it is kept on this tablet."
+
+
+def chart_permission_required(perm: str):
+    """`permission_required` for the charting POSTs, answering chairside.js in JSON: 401
+    `signed_out` without a signed-in user, 403 `forbidden` for a role without `perm` (or no active
+    membership). Requests without JSON behave exactly as `permission_required`."""
+
+    def decorator(view):
+        guarded = permission_required(perm)(view)
+
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if _wants_json(request):
+                if not request.user.is_authenticated:
+                    return JsonResponse({"ok": False, "signed_out": True, "message": SIGNED_OUT}, status=401)
+                if not user_can(request, perm):
+                    message = NO_CLINIC if getattr(request, "membership", None) is None else NOT_PERMITTED
+                    return JsonResponse({"ok": False, "forbidden": True, "message": message}, status=403)
+            return guarded(request, *args, **kwargs)
+
+        wrapped.required_permission = perm
+        return wrapped
+
+    return decorator
 
 
 def _json_errors(form) -> dict[str, list[str]]:
@@ -75,7 +108,7 @@ def _common(data) -> dict:
     return {"client_key": data["client_key"], "client_time": data.get("client_time")}
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def start(request, session_id: int):
     return _chart_post(
@@ -87,7 +120,7 @@ def start(request, session_id: int):
     )
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def pause(request, session_id: int):
     return _chart_post(
@@ -99,7 +132,7 @@ def pause(request, session_id: int):
     )
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def resume(request, session_id: int):
     return _chart_post(
@@ -113,7 +146,7 @@ def resume(request, session_id: int):
     )
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def rate(request, session_id: int):
     return _chart_post(
@@ -127,7 +160,7 @@ def rate(request, session_id: int):
     )
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def stop(request, session_id: int):
     return _chart_post(
@@ -145,7 +178,7 @@ def stop(request, session_id: int):
     )
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def vitals(request, session_id: int):
     return _chart_post(
@@ -168,7 +201,7 @@ def vitals(request, session_id: int):
     )
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def side_effect(request, session_id: int):
     return _chart_post(
@@ -187,7 +220,7 @@ def side_effect(request, session_id: int):
     )
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def rescue(request, session_id: int):
     return _chart_post(
@@ -208,7 +241,7 @@ def rescue(request, session_id: int):
     )
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def rating(request, session_id: int):
     return _chart_post(
@@ -222,7 +255,7 @@ def rating(request, session_id: int):
     )
 
 
-@permission_required(Perm.PATIENT_CLINICAL_EDIT)
+@chart_permission_required(Perm.PATIENT_CLINICAL_EDIT)
 @require_POST
 def alert_acknowledge(request, session_id: int, alert_id: int):
     session = _session_or_404(request, session_id)

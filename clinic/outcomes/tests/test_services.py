@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditAction, AuditEvent
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.outcomes import services
 from clinic.outcomes import settings as outcome_settings
 from clinic.outcomes.instruments import (
@@ -107,22 +107,25 @@ def test_alert_failure_rolls_back_the_response(patient, nurse, monkeypatch):
 
 def test_thresholds_are_clinic_settings(clinic, patient, nurse, staff):
     admin = staff[Role.ADMIN]
-    clinic_setting_update(
+    # Any positive question 9 must raise an alert (the alert minimum is fixed at 1); the answer that
+    # makes it high is the clinic's to set.
+    clinic_setting_set_without_cosign(
         clinic=clinic,
-        key=outcome_settings.PHQ9_ITEM9_ALERT_MINIMUM,
-        raw_value="2",
-        changed_by=admin,
+        key=outcome_settings.PHQ9_ITEM9_HIGH_MINIMUM,
+        raw_value="3",
+        set_by=admin,
         reason="Local protocol",
     )
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=clinic,
         key=outcome_settings.ASQ_POSITIVE_ALERT_LEVEL,
         raw_value="moderate",
-        changed_by=admin,
+        set_by=admin,
         reason="Local protocol",
     )
-    assert record(patient, nurse, answers=phq9_answers(q9=1)).risk_level == RiskLevel.NONE
-    assert record(patient, nurse, answers=phq9_answers(q9=2)).risk_level == RiskLevel.HIGH
+    assert record(patient, nurse, answers=phq9_answers(q9=1)).risk_level == RiskLevel.MODERATE
+    assert record(patient, nurse, answers=phq9_answers(q9=2)).risk_level == RiskLevel.MODERATE
+    assert record(patient, nurse, answers=phq9_answers(q9=3)).risk_level == RiskLevel.HIGH
     assert record(patient, nurse, ASQ, asq_answers(q1=1, q5=0)).risk_level == RiskLevel.MODERATE
     assert record(patient, nurse, ASQ, asq_answers(q1=1, q5=1)).risk_level == RiskLevel.ACUTE
 

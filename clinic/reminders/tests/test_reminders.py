@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditEvent
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.reminders import sms
 from clinic.reminders.content import CONFIRM_LINK_PLACEHOLDER
 from clinic.reminders.jobs import jobs_run
@@ -40,8 +40,8 @@ LINK = re.compile(r"https://clinic\.example/reminders/confirm/([\w-]+)/")
 
 
 def set_setting(clinic, staff, key, value):
-    clinic_setting_update(
-        clinic=clinic, key=key, raw_value=value, changed_by=staff[Role.ADMIN], reason="test"
+    clinic_setting_set_without_cosign(
+        clinic=clinic, key=key, raw_value=value, set_by=staff[Role.ADMIN], reason="test"
     )
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.accounts.roles import Role
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.scheduling.models import RoomKind
 from clinic.scheduling.services import room_create, staff_shift_create
 from conftest import DEMO_PASSWORD
@@ -85,8 +85,10 @@ def make_signed_course(clinic, staff):
 
     physician = staff[Role.PHYSICIAN]
     protocol_library_seed(clinic=clinic, seeded_by=staff[Role.ADMIN])
-    clinic_setting_update(clinic=clinic, key="course_requires_candidacy_decision", raw_value="false",
-                          changed_by=staff[Role.ADMIN], reason="Scheduling tests")
+    clinic_setting_set_without_cosign(
+        clinic=clinic, key="course_requires_candidacy_decision", raw_value="false",
+        set_by=staff[Role.ADMIN], reason="Scheduling tests",
+    )
 
     def make(patient, code: str = "mood-induction", **kwargs):
         protocol = Protocol.objects.get(clinic=clinic, code=code, is_active=True)

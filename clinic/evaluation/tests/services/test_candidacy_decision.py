@@ -8,7 +8,7 @@ import pytest
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditAction, AuditEvent
 from clinic.core.models import ElectronicSignature, SignatureMeaning
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.core.signatures import WRONG_PASSWORD, SignatureError
 from clinic.evaluation.models import (
     SIGNED_DECISION_IMMUTABLE,
@@ -126,11 +126,11 @@ def test_baseline_older_than_the_clinic_window_does_not_count(
     with pytest.raises(EvaluationError, match="within 30 days"):
         sign(trd_patient, physician)
     # when the clinic widens the window, the same measures count
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=clinic,
         key="baseline_measure_max_age_days",
         raw_value="45",
-        changed_by=admin,
+        set_by=admin,
         reason="Referral delays",
     )
     assert sign(trd_patient, physician).decision == DecisionOutcome.CANDIDATE

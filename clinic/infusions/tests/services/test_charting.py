@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clinic.audit.models import AuditEvent
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.infusions.models import (
     ClinicalRating,
     RescueMedication,
@@ -98,11 +98,11 @@ def test_alerts_per_threshold(running_session, nurse, reading, expected):
 def test_the_clinic_limits_apply(running_session, nurse, staff, clinic):
     from clinic.accounts.roles import Role
 
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=clinic,
         key="intra_pause_sbp",
         raw_value="150",
-        changed_by=staff[Role.ADMIN],
+        set_by=staff[Role.ADMIN],
         reason="Stricter policy",
     )
     vital = vitals(running_session, nurse, sbp=155)

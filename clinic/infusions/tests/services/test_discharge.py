@@ -9,7 +9,7 @@ from django.utils import timezone
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditEvent
 from clinic.core.models import SignatureMeaning
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.core.signatures import WRONG_PASSWORD
 from clinic.infusions.calculations import RECOVERY_VITALS_OVERDUE
 from clinic.infusions.models import InfusionSession, SessionStatus, VitalAlert, VitalSign
@@ -124,12 +124,12 @@ def test_refused_with_a_low_score_and_the_clinic_minimum_applies(fit, nurse, sta
     assert refused_codes(
         fit, nurse, score_items_given={**FULL_ALDRETE, "activity": 1, "consciousness": 1}
     ) == ["score"]
-    clinic_setting_update(
-        clinic=clinic, key="discharge_min_score", raw_value="8", changed_by=staff[Role.ADMIN], reason="Policy"
+    # 9 passes the default pass mark; a clinic that requires 10 (a co-signed change) refuses it
+    clinic_setting_set_without_cosign(
+        clinic=clinic, key="discharge_min_score", raw_value="10", set_by=staff[Role.ADMIN], reason="Policy"
     )
-    assert discharge(
-        fit, nurse, score_items_given={**FULL_ALDRETE, "activity": 1, "consciousness": 1}
-    ).status == (SessionStatus.DISCHARGED)
+    assert refused_codes(fit, nurse, score_items_given={**FULL_ALDRETE, "activity": 1}) == ["score"]
+    assert discharge(fit, nurse, score_items_given=FULL_ALDRETE).status == SessionStatus.DISCHARGED
 
 
 def test_the_acknowledgement_needs_the_typed_name_and_every_tick(fit, nurse):
@@ -179,11 +179,11 @@ def test_the_nurse_signs_with_the_password(fit, nurse):
 
 
 def test_padss_when_the_clinic_chooses_it(fit, nurse, staff, clinic):
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=clinic,
         key="discharge_score_system",
         raw_value="padss",
-        changed_by=staff[Role.ADMIN],
+        set_by=staff[Role.ADMIN],
         reason="Policy",
     )
     session = discharge(

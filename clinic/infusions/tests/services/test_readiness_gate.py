@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.audit.models import AuditAction, AuditEvent
 from clinic.core.models import SignatureMeaning
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.core.signatures import WRONG_PASSWORD
 from clinic.infusions.models import (
     GateItem,
@@ -129,11 +129,11 @@ def test_pregnancy_is_not_asked_of_a_male_patient(
 def test_pre_dose_bp_only_warns_when_the_clinic_turns_the_hard_stop_off(answered, nurse, staff, clinic):
     from clinic.accounts.roles import Role
 
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=clinic,
         key="pre_dose_bp_is_hard_stop",
         raw_value="false",
-        changed_by=staff[Role.ADMIN],
+        set_by=staff[Role.ADMIN],
         reason="Medical director decision",
     )
     check = complete_gate(answered, nurse, sbp=150)

@@ -4,7 +4,7 @@ import re
 
 from django.urls import reverse
 
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.intake import antispam
 from clinic.intake.models import ConsultationRequest
 from clinic.intake.tests.conftest import CLEAR_ANSWERS
@@ -27,8 +27,8 @@ def test_form_marks_danger_radios_and_hides_the_panel_until_needed(client, clini
 def test_minimum_age_comes_from_the_clinic_setting(client, clinic, staff):
     from clinic.accounts.roles import Role
 
-    clinic_setting_update(clinic=clinic, key="minimum_patient_age_years", raw_value="21",
-                          changed_by=staff[Role.ADMIN], reason="State rule")
+    clinic_setting_set_without_cosign(clinic=clinic, key="minimum_patient_age_years", raw_value="21",
+                          set_by=staff[Role.ADMIN], reason="State rule")
     assert "Are you 21 years old or older?" in client.get(URL).content.decode()
 
 

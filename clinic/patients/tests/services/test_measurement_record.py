@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditAction, AuditEvent
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.core.validators import HEIGHT_RANGE, WEIGHT_RANGE
 from clinic.patients.models import BodyMeasurement
 from clinic.patients.services import (
@@ -162,9 +162,9 @@ def test_weight_change_within_the_setting_passes_and_is_audited_unconfirmed(pati
 
 
 def test_weight_change_threshold_is_the_clinic_setting(patient, nurse, staff):
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=patient.clinic, key="measurement_change_confirm_percent", raw_value="20",
-        changed_by=staff[Role.ADMIN], reason="Bariatric clinic",
+        set_by=staff[Role.ADMIN], reason="Bariatric clinic",
     )
     _weigh(patient, nurse, Decimal("100"), days_ago=1)
     _weigh(patient, nurse, Decimal("85"))  # -15 %: allowed at 20 %

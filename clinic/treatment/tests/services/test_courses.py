@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from clinic.accounts.roles import Role
 from clinic.core.models import ElectronicSignature, SignatureMeaning
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.core.signatures import WRONG_PASSWORD, SignatureError
 from clinic.patients.models import JourneyStage
 from clinic.treatment.models import CourseStatus, TreatmentCourse
@@ -78,11 +78,11 @@ def test_create_needs_a_signed_candidate_decision(patient, mood_protocol, physic
     assert exc.value.message_dict["__all__"] == [CANDIDACY_REQUIRED]
 
     # when the clinic turns the requirement off, the same course can be drafted
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=clinic,
         key="course_requires_candidacy_decision",
         raw_value="false",
-        changed_by=staff[Role.ADMIN],
+        set_by=staff[Role.ADMIN],
         reason="Decisions kept on paper for now",
     )
     course = course_create(

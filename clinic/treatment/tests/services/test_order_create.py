@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clinic.accounts.roles import Role
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.core.validators import WEIGHT_RANGE
 from clinic.patients.models import BodyMeasurement
 from clinic.treatment.calculations.dose import (
@@ -79,11 +79,11 @@ def test_over_the_protocol_maximum_is_a_hard_stop(make_order, mood_course):
 
 
 def test_a_rate_the_pump_cannot_deliver_is_refused(make_order, mood_course, clinic, staff):
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=clinic,
         key="pump_max_rate_ml_h",
         raw_value="50",
-        changed_by=staff[Role.ADMIN],
+        set_by=staff[Role.ADMIN],
         reason="Syringe pumps only",
     )
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditAction, AuditEvent
 from clinic.core.models import ElectronicSignature, SignatureMeaning
-from clinic.core.services import clinic_setting_update
+from clinic.core.services import clinic_setting_set_without_cosign
 from clinic.core.signatures import WRONG_PASSWORD, SignatureError
 from clinic.treatment.models import OrderStatus
 from clinic.treatment.planning import TITRATION_REASON_REQUIRED
@@ -105,11 +105,11 @@ def test_a_newer_weight_blocks_signing_the_old_draft(draft_order, physician, nur
 
 
 def test_a_hard_stop_that_appears_after_drafting_blocks_signing(draft_order, physician, clinic, staff):
-    clinic_setting_update(
+    clinic_setting_set_without_cosign(
         clinic=clinic,
         key="pump_max_rate_ml_h",
         raw_value="50",
-        changed_by=staff[Role.ADMIN],
+        set_by=staff[Role.ADMIN],
         reason="New pumps",
     )
 
