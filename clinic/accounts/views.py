@@ -2,6 +2,7 @@
 
 from base64 import b32encode
 from io import BytesIO
+from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -67,6 +68,9 @@ COLLEAGUE_ADDED = "{name} now also works at this clinic as {role}."
 MEMBERSHIP_SAVED = "Changes to {name} saved."
 TWO_FACTOR_RESET = "{name} will set up a new authenticator at their next sign-in."
 LOCKOUT_CLEARED = "{name} can sign in again."
+RETURN_TO_CHAIR = (
+    "Sign in to go back to the chair-side page. Entries kept on the tablet are sent once you are signed in."
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -78,6 +82,8 @@ class SignInView(auth_views.LoginView):
         idle_seconds = request.session.pop(IDLE_SIGNED_OUT_KEY, None)
         if idle_seconds is not None:
             messages.info(request, idle_message(int(idle_seconds)))
+        if not request.user.is_authenticated and _is_chair_side(self.get_redirect_url()):
+            messages.info(request, RETURN_TO_CHAIR)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -85,6 +91,16 @@ class SignInView(auth_views.LoginView):
         context["failure_limit"] = settings.AXES_FAILURE_LIMIT
         context["cooloff"] = get_cool_off()
         return context
+
+
+def _is_chair_side(path: str) -> bool:
+    """Whether a (validated) `next` is a chair-side page: its entries wait on the tablet."""
+    if not path:
+        return False
+    try:
+        return resolve(urlsplit(path).path).view_name == "infusions:session"
+    except Resolver404:
+        return False
 
 
 def _safe_next(request, default: str = "/") -> str:
