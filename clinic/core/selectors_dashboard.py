@@ -256,7 +256,8 @@ def today_alerts_summary(*, clinic: Clinic, user, role: str) -> dict:
         from clinic.board.selectors import board_for_clinic
 
         board = board_for_clinic(clinic=clinic)
-        summary["alert_rows"] = [row for row in board.rows if row.alerts]
+        # Chairs with an open vital-sign alert (suicide-risk alerts have their own list).
+        summary["alert_rows"] = [row for row in board.rows if any(a.kind == "vital" for a in row.alerts)]
         summary["open_safety_alerts"] = open_safety_alerts_capped(clinic=clinic)
         if role == Role.NURSE:
             summary["my_chairs"] = [
