@@ -6,6 +6,7 @@ from clinic.accounts.models import User
 from clinic.accounts.roles import Perm
 from clinic.audit.forms import AuditFilterForm
 from clinic.audit.models import AuditEvent
+from clinic.audit.redaction import audit_events_for_display
 from clinic.audit.selectors import audit_event_list
 from clinic.core.pagination import paginate
 from clinic.core.permissions import permission_required
@@ -35,18 +36,21 @@ def audit_list(request):
                 date_from=data.get("date_from"),
                 date_to=data.get("date_to"),
             )
+    page = paginate(request, events, per_page=50)
     context = {
         "nav": "audit",
         "form": form,
         "patient": patient,
-        **paginate(request, events, per_page=50),
+        # Values an app hides from this reader (e.g. an order's numbers before its blind double
+        # check) are replaced at display time; the stored events are untouched.
+        "rows": audit_events_for_display(events=page["page_obj"], clinic=request.clinic, user=request.user),
+        **page,
     }
     return render(request, "audit/list.html", context)
 
 
 @permission_required(Perm.AUDIT_VIEW)
 def audit_detail(request, event_id: int):
-    event = get_object_or_404(
-        AuditEvent.objects.select_related("actor"), pk=event_id, clinic=request.clinic
-    )
-    return render(request, "audit/detail.html", {"nav": "audit", "event": event})
+    event = get_object_or_404(AuditEvent.objects.select_related("actor"), pk=event_id, clinic=request.clinic)
+    [view] = audit_events_for_display(events=[event], clinic=request.clinic, user=request.user)
+    return render(request, "audit/detail.html", {"nav": "audit", "event": event, "view": view})

@@ -10,3 +10,7 @@ class TreatmentConfig(AppConfig):
         from clinic.treatment.clinical_settings import register_treatment_settings
 
         register_treatment_settings()
+
+        from clinic.treatment.blind import register_order_audit_redactor
+
+        register_order_audit_redactor()

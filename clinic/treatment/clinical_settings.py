@@ -6,13 +6,14 @@ live on the versioned `Protocol` records the clinic edits, each with its sources
 
 from decimal import Decimal
 
-from clinic.core.clinical_settings import REGISTRY, SettingDefinition, register
+from clinic.core.clinical_settings import OPERATIONAL, REGISTRY, SettingDefinition, register
 
 DOSING_WEIGHT_MAX_AGE_DAYS = "dosing_weight_max_age_days"
 PUMP_RATE_RESOLUTION = "pump_rate_resolution_ml_h"
 PUMP_MAX_RATE = "pump_max_rate_ml_h"
 PK_DEFAULT_MODEL = "pk_default_model"
 COURSE_REQUIRES_CANDIDACY = "course_requires_candidacy_decision"
+COURSE_START_MAX_DAYS_AHEAD = "course_planned_start_max_days_ahead"
 
 PK_MODELS = ("domino", "clements250", "hijazi")
 
@@ -84,6 +85,22 @@ DEFINITIONS = (
             "before a course); no domain.md number."
         ),
         group="Treatment orders",
+    ),
+    SettingDefinition(
+        key=COURSE_START_MAX_DAYS_AHEAD,
+        label="Latest planned start of a new course",
+        kind="int",
+        default=365,
+        unit="days ahead",
+        minimum=1,
+        maximum=1826,
+        source=(
+            "Product default; no clinical source — set by the medical director. A course is planned "
+            "for the coming weeks; a start more than a year ahead is most likely a mistyped year."
+        ),
+        group="Treatment orders",
+        help_text="A course cannot be drafted with a planned start in the past or further ahead than this.",
+        category=OPERATIONAL,  # a data-entry window (a mistyped year), not a clinical limit
     ),
 )
 

@@ -7,9 +7,22 @@ from django import forms
 
 from clinic.treatment import selectors
 from clinic.treatment.models import Diluent, DosingMode, Protocol, TreatmentCourse
+from clinic.treatment.services.courses import course_start_window
 from clinic.treatment.services.protocols import PROTOCOL_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+def decimal_input() -> forms.TextInput:
+    """A text box with the tablet's decimal keypad, for doses and volumes. Not type="number": a
+    focused number box changes its value on a mouse wheel or an arrow key (a dose must never change
+    by accident), and in Chromium leaving one could scroll the page so that the tap on "Save draft
+    order" landed beside the button. The form field still parses and range-checks the value."""
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"})
+
+
+def whole_number_input() -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"})
 
 
 class SubmissionKeyMixin(forms.Form):
@@ -51,6 +64,8 @@ PROTOCOL_LABELS = {
     "visit_length_min": "Visit length including recovery (min)",
     "vitals_every_min_during": "Vitals every … min during the infusion",
     "vitals_every_min_after": "Vitals every … min after the infusion",
+    "sterile_water_allowed": "Allow sterile water as the diluent of an infusion bag",
+    "sterile_water_reason": "Why sterile water is allowed",
     "sources": "Sources of the defaults",
     "is_active": "In use for new courses",
 }
@@ -82,7 +97,15 @@ class CourseCreateForm(SubmissionKeyMixin):
         max_length=200,
         help_text="e.g. Treatment-resistant depression; CRPS of the left arm.",
     )
-    icd10_code = forms.CharField(label="ICD-10-CM code", max_length=10, required=False)
+    # A select of the catalogue's indications; a CharField so that course_create decides and says
+    # what is wrong with any other value (a stale form, the API).
+    icd10_code = forms.CharField(
+        label="ICD-10-CM code",
+        max_length=10,
+        required=False,
+        widget=forms.Select,
+        help_text="The indication this course treats; the patient's active diagnoses are listed first.",
+    )
     goals = forms.CharField(
         label="Goals of treatment",
         widget=forms.Textarea,
@@ -107,6 +130,18 @@ class CourseCreateForm(SubmissionKeyMixin):
         super().__init__(*args, **kwargs)
         self.fields["protocol"].queryset = selectors.protocols_for_new_course(clinic=clinic)
         self.fields["follows"].queryset = selectors.courses_for_patient(patient=patient)
+        # The patient's own active indications come first, and the first is preselected.
+        own = selectors.patient_indication_codes(patient=patient)
+        self.fields["icd10_code"].widget.choices = selectors.icd10_indication_choices(first=own)
+        if not self.is_bound and own:
+            self.initial.setdefault("icd10_code", own[0])
+        earliest, latest = course_start_window(clinic=clinic)
+        self.fields["planned_start_date"].widget.attrs.update(
+            {"min": earliest.isoformat(), "max": latest.isoformat()}
+        )
+        self.fields[
+            "planned_start_date"
+        ].help_text = f"From today to {latest:%Y-%m-%d}; leave empty if not yet known."
         self.set_submission_key()
 
 
@@ -124,15 +159,22 @@ class StopForm(forms.Form):
 class OrderForm(SubmissionKeyMixin):
     """The prescription and the bag. Units are in every label, so 52.5 cannot pass for mg/kg."""
 
-    dose_per_kg = forms.DecimalField(label="Dose (mg/kg)", max_digits=6, decimal_places=3)
-    duration_min = forms.IntegerField(label="Duration (min)", min_value=1, max_value=1440)
+    dose_per_kg = forms.DecimalField(
+        label="Dose (mg/kg)", max_digits=6, decimal_places=3, widget=decimal_input()
+    )
+    duration_min = forms.IntegerField(
+        label="Duration (min)", min_value=1, max_value=1440, widget=whole_number_input()
+    )
     product = forms.ModelChoiceField(label="Vial", queryset=None, empty_label=None)
-    drug_mg_added = forms.DecimalField(label="Ketamine added to the bag (mg)", max_digits=7, decimal_places=2)
+    drug_mg_added = forms.DecimalField(
+        label="Ketamine added to the bag (mg)", max_digits=7, decimal_places=2, widget=decimal_input()
+    )
     diluent = forms.ChoiceField(label="Diluent", choices=Diluent.choices)
     diluent_volume_ml = forms.DecimalField(
         label="Diluent volume (mL)",
         max_digits=7,
         decimal_places=1,
+        widget=decimal_input(),
         help_text="The bag's final volume is the diluent plus the drug volume.",
     )
     titration_reason = forms.CharField(
@@ -146,10 +188,15 @@ class OrderForm(SubmissionKeyMixin):
         max_digits=5,
         decimal_places=1,
         required=False,
+        widget=decimal_input(),
         help_text="Recorded on the chart and used for this order.",
     )
     new_height_cm = forms.DecimalField(
-        label="Today's height (cm), if measured", max_digits=4, decimal_places=1, required=False
+        label="Today's height (cm), if measured",
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        widget=decimal_input(),
     )
     # measurement_record refuses a large change from the last value unless confirmed (lb/kg mix-ups).
     confirm_weight_change = forms.BooleanField(
@@ -175,6 +222,16 @@ class OrderForm(SubmissionKeyMixin):
         self.fields[
             "duration_min"
         ].help_text = f"Protocol: {protocol.duration_min_min}–{protocol.duration_max_min} min."
+        diluent = self.fields["diluent"]
+        if protocol.sterile_water_allowed:
+            diluent.help_text = f"Sterile water is allowed by this protocol: {protocol.sterile_water_reason}"
+        else:
+            # Not offered (the plan refuses it, naming why, if it is submitted anyway): §1.6.
+            diluent.widget.choices = [c for c in Diluent.choices if c[0] != Diluent.STERILE_WATER]
+            diluent.help_text = (
+                "NS or D5W, as in the Ketalar label's infusion recipes. Sterile water is not offered: "
+                "it is hypotonic, and a large volume given IV can cause hemolysis."
+            )
         if not self.is_bound:
             self.initial.setdefault("dose_per_kg", protocol.default_dose.normalize())
             self.initial.setdefault("duration_min", protocol.default_duration_min)
@@ -227,18 +284,21 @@ class OrderVerifyForm(forms.Form):
         label="Dose (mg)",
         max_digits=10,
         decimal_places=4,
+        widget=decimal_input(),
         help_text="Dosing weight × dose per kg (× hours for a rate protocol), to 0.01 mg.",
     )
     bag_concentration_mg_per_ml = forms.DecimalField(
         label="Bag concentration (mg/mL)",
         max_digits=10,
         decimal_places=6,
+        widget=decimal_input(),
         help_text="Ketamine added ÷ (diluent + drug volume), to 0.001 mg/mL.",
     )
     rate_ml_h = forms.DecimalField(
         label="Pump rate (mL/h)",
         max_digits=10,
         decimal_places=4,
+        widget=decimal_input(),
         help_text="The rate you will program, rounded down to the pump resolution.",
     )
     patient_date_of_birth = forms.DateField(

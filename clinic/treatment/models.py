@@ -73,6 +73,18 @@ class Protocol(ClinicScopedModel):
     visit_length_min = models.PositiveIntegerField(help_text="Chair time including recovery (min).")
     vitals_every_min_during = models.PositiveSmallIntegerField(default=10)
     vitals_every_min_after = models.PositiveSmallIntegerField(default=15)
+    # domain.md §1.6: the label's infusion recipes use D5W or NS; sterile water is hypotonic and a
+    # large volume IV can cause hemolysis, so a bag is made with it only when a protocol says so.
+    sterile_water_allowed = models.BooleanField(
+        default=False,
+        help_text=(
+            "Off by default: sterile water is hypotonic and a large volume given IV can cause "
+            "hemolysis; the Ketalar label's infusion recipes use NS or D5W."
+        ),
+    )
+    sterile_water_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why this protocol allows sterile water (shown on orders)."
+    )
     sources = models.TextField(blank=True, help_text="Where the defaults come from (domain.md).")
     change_reason = models.CharField(max_length=300, blank=True)
     is_active = models.BooleanField(default=True)

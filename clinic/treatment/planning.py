@@ -28,6 +28,7 @@ from clinic.treatment.clinical_settings import (
     PUMP_RATE_RESOLUTION,
 )
 from clinic.treatment.models import (
+    Diluent,
     DosingMode,
     InfusionOrder,
     OrderStatus,
@@ -46,6 +47,18 @@ TITRATION_REASON_REQUIRED = (
     "titration (it is signed with the order)."
 )
 BEYOND_PLANNED = "This is infusion {sequence}; the course plans {planned}."
+# domain.md §1.6 [Ketalar]: the label's infusion recipes use D5W or NS; sterile water is hypotonic.
+STERILE_WATER_REFUSED = (
+    "Sterile water cannot be the diluent of an IV infusion bag under this protocol: it is "
+    "hypotonic, and a large volume given IV can cause hemolysis. Use 0.9 % sodium chloride (NS) "
+    "or 5 % dextrose (D5W), as in the Ketalar label's infusion recipes."
+)
+STERILE_WATER_CODE = "STERILE_WATER_DILUENT"
+STERILE_WATER_ALLOWED = "Sterile water (hypotonic) is the bag's diluent; the protocol allows it: {reason}"
+STERILE_WATER_SOURCE = (
+    "Ketalar label: infusion bags are made with NS or D5W; a large volume of sterile water IV can "
+    "cause hemolysis."
+)
 BEYOND_PLANNED_CODE = "BEYOND_PLANNED_INFUSIONS"
 PAIN_MINIMUM_CODE = "PAIN_BELOW_DOSE_RESPONSE"
 
@@ -218,6 +231,21 @@ def order_plan_build(
             )
         except CalculationInputError as exc:
             result.add_error("weight", exc.message)
+
+    # Diluent: sterile water only where the protocol explicitly allows it, and then acknowledged.
+    if inputs.diluent == Diluent.STERILE_WATER:
+        if not protocol.sterile_water_allowed:
+            result.add_error("diluent", STERILE_WATER_REFUSED)
+        else:
+            result.warnings.append(
+                {
+                    "code": STERILE_WATER_CODE,
+                    "severity": "warning",
+                    "message": STERILE_WATER_ALLOWED.format(reason=protocol.sterile_water_reason),
+                    "reason": STERILE_WATER_SOURCE,
+                    "field": "diluent",
+                }
+            )
 
     # Titration: a dose unlike the previous signed order's needs a reason (§1.1 rule suggestion).
     previous = previous_signed_order(course, before_sequence=seq)

@@ -408,7 +408,7 @@ def order_detail(request, order_id: int):
             "order": order,
             "course": order.course,
             "patient": order.patient,
-            "signatures": selectors.order_signatures(order=order),
+            "signatures": selectors.order_signatures(order=order, hide_numbers=blind),
             "prediction": prediction,
             "pk_models": PK_MODELS.values(),
             "model_key": model_key,

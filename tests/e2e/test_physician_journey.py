@@ -75,7 +75,7 @@ def test_physician_evaluates_a_demo_patient_and_nurse_double_checks_the_order(
     page.get_by_role("link", name="New course").click()
     page.get_by_label("Protocol").select_option(label="Mood induction series (v1)")
     page.get_by_label("Indication").fill("Treatment-resistant depression")
-    page.get_by_label("ICD-10-CM code").fill("F32.2")
+    page.get_by_label("ICD-10-CM code").select_option("F32.2")
     page.get_by_label("Goals of treatment").fill("PHQ-9 down by half or more")
     page.get_by_role("button", name="Draft the course").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Treatment course #")

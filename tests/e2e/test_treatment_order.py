@@ -10,10 +10,18 @@ from playwright.sync_api import expect
 
 from clinic.accounts.roles import Role
 from clinic.patients.services import measurement_record
-from clinic.treatment.models import InfusionOrder, OrderStatus
-from clinic.treatment.services import protocol_library_seed
+from clinic.treatment.models import InfusionOrder, OrderStatus, Protocol, StockedProduct
+from clinic.treatment.services import (
+    course_create,
+    course_sign,
+    order_create,
+    order_sign,
+    protocol_library_seed,
+)
 from clinic.treatment.tests.conftest import make_candidate
 from conftest import DEMO_PASSWORD
+from tests.e2e.conftest import TABLET, TABLET_PORTRAIT, assert_no_horizontal_scroll, use_viewport
+from tests.test_blind_double_check import BLIND_ORDER, find_renderings, hidden_renderings
 
 
 def test_physician_orders_and_nurse_double_checks_a_mood_infusion(
@@ -43,8 +51,17 @@ def test_physician_orders_and_nurse_double_checks_a_mood_infusion(
     page.goto(f"{live_server.url}/treatment/patients/{patient.pk}/courses/new/")
     page.get_by_label("Protocol").select_option(label="Mood induction series (v1)")
     page.get_by_label("Indication").fill("Treatment-resistant depression")
-    page.get_by_label("ICD-10-CM code").fill("F33.2")
+    page.get_by_label("ICD-10-CM code").select_option("F33.2")
     page.get_by_label("Goals of treatment").fill("PHQ-9 down by half or more")
+    # a planned start in 2024 is refused on its field, with why
+    page.get_by_label("Planned start date").fill("2024-03-01")
+    page.get_by_role("button", name="Draft the course").click()
+    expect(page.locator("#id_planned_start_date_errors")).to_contain_text(
+        "Planned start date: The planned start date 2024-03-01 is in the past"
+    )
+    page.get_by_label("Planned start date").fill(
+        f"{timezone.localdate(timezone.now(), clinic.tzinfo):%Y-%m-%d}"
+    )
     page.get_by_role("button", name="Draft the course").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Treatment course #")
     page.get_by_role("link", name="Sign the course").click()
@@ -57,6 +74,9 @@ def test_physician_orders_and_nurse_double_checks_a_mood_infusion(
     # and drafts the first order: 0.5 mg/kg over 40 min, 50 mg in a 50 mL bag (49 mL NS + 1 mL)
     page.get_by_role("link", name="New infusion order").click()
     expect(page.get_by_label("Dose (mg/kg)")).to_have_value("0.5")
+    # sterile water (hypotonic) is not offered for an IV bag under this protocol, and it says why
+    expect(page.get_by_label("Diluent").locator("option[value=sterile_water]")).to_have_count(0)
+    expect(page.locator("#order-form")).to_contain_text("Sterile water is not offered: it is hypotonic")
     page.get_by_label("Vial").select_option(label="Ketamine HCl injection 50 mg/mL (500 mg/10 mL)")
     page.get_by_label("Ketamine added to the bag (mg)").fill("50")
     page.get_by_label("Diluent volume (mL)").fill("49")
@@ -123,3 +143,84 @@ def test_physician_orders_and_nurse_double_checks_a_mood_infusion(
     order.refresh_from_db()
     assert order.status == OrderStatus.VERIFIED
     assert order.verification_signature.signer == nurse
+
+
+def test_nurse_double_checks_blind_on_a_tablet(
+    page, live_server, sign_in, screenshot, clinic, staff, make_patient
+):
+    """Issue 8, point 4: the order a nurse opens to double-check shows none of its calculated numbers
+    (not in the signatures either); she works them out, enters them, and the check passes."""
+    # given an order signed by the physician with distinctive numbers (74.9 kg × 0.5 mg/kg = 37.45 mg;
+    # 63.7 mg in 77.77 mL = 0.819 mg/mL; 58.3 mL/h over 47 min)
+    physician, nurse = staff[Role.PHYSICIAN], staff[Role.NURSE]
+    protocol_library_seed(clinic=clinic, seeded_by=staff[Role.ADMIN])
+    patient = make_patient(
+        clinic,
+        staff[Role.FRONT_DESK],
+        given_name="Noor",
+        family_name="Vasquez",
+        date_of_birth=dt.date(1986, 7, 2),
+    )
+    measurement_record(
+        patient=patient,
+        recorded_by=nurse,
+        measured_at=timezone.now(),
+        weight_kg=Decimal("74.9"),
+        height_cm=Decimal("168"),
+    )
+    make_candidate(patient, physician)
+    course = course_create(
+        patient=patient,
+        protocol=Protocol.objects.get(clinic=clinic, code="mood-induction"),
+        created_by=physician,
+        indication="Treatment-resistant depression",
+        icd10_code="F33.2",
+        goals="PHQ-9 down by half or more",
+    )
+    course = course_sign(course=course, signer=physician, password=DEMO_PASSWORD)
+    vial = StockedProduct.objects.get(clinic=clinic, concentration_mg_per_ml=Decimal("10"))
+    order = order_create(course=course, created_by=physician, product=vial, **BLIND_ORDER)
+    order = order_sign(order=order, signer=physician, password=DEMO_PASSWORD)
+    hidden = hidden_renderings(order)
+
+    # when the nurse opens the orders awaiting a double check on her tablet, and this order
+    sign_in(page, nurse)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Orders").click()
+    page.get_by_role("link", name=re.compile("Infusion 1, course")).click()
+
+    # then the page (signatures included) shows the inputs and none of the calculated numbers
+    expect(page.locator("#order-blind")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("0.5 mg/kg over 47 min")
+    expect(page.locator("main")).to_contain_text("Infusion order 1: 0.5 mg/kg over 47 min")
+    assert find_renderings(page.locator("main").inner_text(), hidden) == []
+    check = page.get_by_role("link", name="Double-check")
+    expect(check).to_be_in_viewport()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "order-blind-checker")
+    use_viewport(page, TABLET_PORTRAIT)
+    assert_no_horizontal_scroll(page)
+    use_viewport(page, TABLET)
+
+    # when she opens the double check: still none of the numbers
+    check.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Independent double check")
+    assert find_renderings(page.locator("main").inner_text(), hidden) == []
+
+    # and enters her own numbers, the identity check and her password
+    page.get_by_label("Dose (mg)").fill("37.45")
+    page.get_by_label("Bag concentration (mg/mL)").fill("0.819")
+    page.get_by_label("Pump rate (mL/h)").fill("58.3")
+    page.get_by_label(re.compile("Patient's date of birth")).fill("1986-07-02")
+    page.get_by_label(re.compile("I checked the patient's identity")).check()
+    page.get_by_label("Your password (to sign)").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Confirm double check").click()
+
+    # then the check passes and the numbers show
+    expect(page.get_by_role("status")).to_contain_text("Double check matched")
+    expect(page.locator("#order-status")).to_have_text("Double-checked (active)")
+    expect(page.locator("#order-dose")).to_have_text("37.45 mg")
+    expect(page.locator("#order-concentration")).to_have_text("0.819 mg/mL")
+    expect(page.locator("#order-rate")).to_have_text("58.3 mL/h")
+    screenshot(page, "order-double-checked")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.VERIFIED

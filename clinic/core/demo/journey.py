@@ -556,6 +556,7 @@ class JourneyMixin:
             planned_infusions=planned or data.INDUCTION_INFUSIONS,
             planned_start_date=first.starts_at.astimezone(self.clinics[slug].tzinfo).date(),
             follows=follows,
+            now=signed_at,  # drafted then: the planned start is checked against that day
         )
         course = course_sign(course=course, signer=physician, password=data.DEMO_PASSWORD)
         demo_backdate(TreatmentCourse, course.pk, created_at=signed_at + 5 * MINUTE)

@@ -9,6 +9,7 @@ Maintenance after an induction series is a new course under a booster protocol.
 """
 
 import datetime as dt
+import re
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -22,10 +23,11 @@ from clinic.core.models import SignatureMeaning
 from clinic.core.selectors import clinic_setting_value
 from clinic.core.services import idempotent
 from clinic.core.signatures import signature_apply
+from clinic.patients.icd10 import icd10_lookup, icd10_normalize
 from clinic.patients.models import JourneyStage, Patient
 from clinic.patients.services import patient_set_stage
 from clinic.treatment import selectors
-from clinic.treatment.clinical_settings import COURSE_REQUIRES_CANDIDACY
+from clinic.treatment.clinical_settings import COURSE_REQUIRES_CANDIDACY, COURSE_START_MAX_DAYS_AHEAD
 from clinic.treatment.models import CourseStatus, ProtocolKind, TreatmentCourse
 from clinic.treatment.services._common import require_perm
 
@@ -46,6 +48,54 @@ CANDIDACY_REQUIRED = (
 FOLLOWS_OTHER_PATIENT = "The earlier course must belong to the same patient."
 INDICATION_REQUIRED = "Enter the indication."
 GOALS_REQUIRED = "Goals: state the goals of the course (e.g. PHQ-9 response, pain reduction)."
+ICD10_FORMAT = (
+    "{code} is not an ICD-10-CM code: those are a letter, a digit and one more character, then up "
+    "to four characters after the point (e.g. F33.2, G90.511)."
+)
+ICD10_NOT_AN_INDICATION = (
+    "{code} is not one of the clinic's ICD-10-CM indications for ketamine; choose one from the list."
+)
+# ICD-10-CM: a letter, a digit, a digit or letter, then optionally a point and 1-4 characters.
+ICD10_CM_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+PLANNED_START_PAST = "The planned start date {date} is in the past; choose today ({today}) or a later day."
+PLANNED_START_TOO_FAR = (
+    "The planned start date {date} is more than {days} days ahead (after {latest}); check the year."
+)
+
+
+def course_icd10_clean(raw: str) -> str:
+    """The normalised ICD-10-CM code of a course ('' when none), or ValidationError keyed
+    "icd10_code": the code must have the ICD-10-CM shape and be one of the catalogue's indications
+    (clinic.patients.icd10, the list the chart's problem list is chosen from)."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    code = icd10_normalize(text)
+    if not ICD10_CM_SHAPE.match(code):
+        raise ValidationError({"icd10_code": [ICD10_FORMAT.format(code=text)]})
+    entry = icd10_lookup(code)
+    if entry is None or not entry.pathway:
+        raise ValidationError({"icd10_code": [ICD10_NOT_AN_INDICATION.format(code=code)]})
+    return entry.code
+
+
+def course_start_window(*, clinic, now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
+    """The earliest and latest planned start a course drafted now may have (clinic's today)."""
+    today = (now or timezone.now()).astimezone(clinic.tzinfo).date()
+    days = int(clinic_setting_value(clinic, COURSE_START_MAX_DAYS_AHEAD))
+    return today, today + dt.timedelta(days=days)
+
+
+def _planned_start_errors(*, clinic, planned_start_date: dt.date | None, now) -> list[str]:
+    if planned_start_date is None:
+        return []
+    earliest, latest = course_start_window(clinic=clinic, now=now)
+    if planned_start_date < earliest:
+        return [PLANNED_START_PAST.format(date=planned_start_date, today=earliest)]
+    if planned_start_date > latest:
+        days = (latest - earliest).days
+        return [PLANNED_START_TOO_FAR.format(date=planned_start_date, days=days, latest=latest)]
+    return []
 
 
 def candidacy_require(*, patient: Patient) -> int | None:
@@ -82,8 +132,13 @@ def course_create(
     planned_start_date: dt.date | None = None,
     follows: TreatmentCourse | None = None,
     submission_key: uuid.UUID | str | None = None,
+    now: dt.datetime | None = None,
 ) -> TreatmentCourse:
-    """Draft a course for `patient` under one protocol version (physicians only)."""
+    """Draft a course for `patient` under one protocol version (physicians only).
+
+    The ICD-10-CM code, when given, must be a catalogued indication; the planned start, when given,
+    lies between the clinic's today and `course_planned_start_max_days_ahead` days ahead. `now`
+    dates the drafting (the demo's history); it defaults to the present."""
     clinic = patient.clinic
     require_perm(user=created_by, clinic=clinic, perm=Perm.ORDER_SIGN, message=ONLY_PHYSICIANS_CHANGE)
     errors: dict[str, list[str]] = {}
@@ -100,6 +155,13 @@ def course_create(
         errors.setdefault("planned_infusions", []).append(PLANNED_INFUSIONS_RANGE)
     if follows is not None and follows.patient_id != patient.pk:
         errors.setdefault("follows", []).append(FOLLOWS_OTHER_PATIENT)
+    try:
+        icd10_code = course_icd10_clean(icd10_code)
+    except ValidationError as exc:
+        errors.setdefault("icd10_code", []).extend(exc.message_dict["icd10_code"])
+    start_errors = _planned_start_errors(clinic=clinic, planned_start_date=planned_start_date, now=now)
+    if start_errors:
+        errors.setdefault("planned_start_date", []).extend(start_errors)
     decision_id = None
     try:
         decision_id = candidacy_require(patient=patient)
@@ -118,7 +180,7 @@ def course_create(
             patient=patient,
             protocol=protocol,
             indication=indication.strip(),
-            icd10_code=(icd10_code or "").strip().upper(),
+            icd10_code=icd10_code,
             goals=goals.strip(),
             planned_infusions=planned,
             planned_start_date=planned_start_date,

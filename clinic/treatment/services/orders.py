@@ -53,7 +53,7 @@ NEWER_WEIGHT = (
     "A newer weight was recorded after this draft; cancel it and write a new order on the new weight."
 )
 CANCEL_REASON_REQUIRED = "Give the reason the order is cancelled."
-DILUENT_UNKNOWN = "Choose a diluent: NS, D5W or sterile water."
+DILUENT_UNKNOWN = "Choose a diluent from the list."
 PRODUCT_NOT_STOCKED = "Choose a vial this clinic stocks."
 MISMATCH = "Does not match the order. Recalculate it from the order and re-enter it."
 IDENTITY_MISMATCH = "The date of birth does not match the patient on this order; check the identity."
@@ -186,10 +186,12 @@ def order_create(
                     confirm_height_change=confirm_weight_change,
                 )
             except ValidationError as exc:  # e.g. a weight far from the last one, unconfirmed
-                raise ValidationError({
-                    f"new_{name}" if name in ("weight_kg", "height_cm") else name: messages
-                    for name, messages in exc.message_dict.items()
-                }) from None
+                raise ValidationError(
+                    {
+                        f"new_{name}" if name in ("weight_kg", "height_cm") else name: messages
+                        for name, messages in exc.message_dict.items()
+                    }
+                ) from None
             if new_weight_kg is None:
                 measurement = None  # a height alone does not replace the latest weight
         plan = order_plan_build(course=course, inputs=inputs, weight_measurement=measurement)
@@ -228,7 +230,8 @@ def order_create(
             clinic=clinic,
             obj=order,
             patient_id=order.patient_id,
-            summary=f"Infusion order {order.sequence} drafted ({order.dose_mg.normalize():f} mg)",
+            # The summary names the order and its inputs, never the computed numbers (blind check).
+            summary=f"Infusion order {order.sequence} drafted ({order_prescription_text(order)})",
             after=model_snapshot(order),
         )
         return order
@@ -242,6 +245,13 @@ def order_create(
             create=create,
         )
     return order
+
+
+def order_prescription_text(order: InfusionOrder) -> str:
+    """What was prescribed, in words a checker may read: "0.5 mg/kg over 40 min" (no computed mg,
+    mL, mg/mL or mL/h, which the blind double check must work out)."""
+    dose = Decimal(str(order.ordered_dose)).normalize()
+    return f"{dose:f} {order.dose_unit} over {order.duration_min} min"
 
 
 def order_inputs(order: InfusionOrder, *, titration_reason: str | None = None) -> OrderInputs:
@@ -321,7 +331,8 @@ def order_sign(
         order.warnings = plan.warnings
         order.warnings_acknowledged = [w["code"] for w in plan.warnings]
         order.titration_reason = reason[:300] if plan.titration else ""
-        statement = f"Infusion order {order.sequence}: {order.dose_mg.normalize():f} mg"
+        # The statement is shown to the checker: the order and its inputs, not the computed dose.
+        statement = f"Infusion order {order.sequence}: {order_prescription_text(order)}"
         if order.titration_reason:
             statement += f"; titration: {order.titration_reason}"
         signature = signature_apply(

@@ -23,6 +23,10 @@ DEFAULT_OVER_MAX = "The default dose is above the protocol's maximum."
 SERIES_WINDOW_ORDER = "The shortest series window must not be longer than the longest."
 POSITIVE_REQUIRED = "Must be more than 0."
 CODE_TAKEN = "A protocol with this code already exists at this clinic."
+STERILE_WATER_REASON_REQUIRED = (
+    "Give the reason this protocol allows sterile water as the diluent of an infusion bag "
+    "(it is hypotonic; the Ketalar label's infusion recipes use NS or D5W)."
+)
 
 # The fields a clinic edits; everything else (version, supersedes, clinic) the service sets.
 PROTOCOL_FIELDS = (
@@ -50,6 +54,8 @@ PROTOCOL_FIELDS = (
     "visit_length_min",
     "vitals_every_min_during",
     "vitals_every_min_after",
+    "sterile_water_allowed",
+    "sterile_water_reason",
     "sources",
     "is_active",
 )
@@ -85,6 +91,8 @@ def protocol_validate(fields: dict[str, Any]) -> None:
         errors.setdefault("default_dose", []).append(DEFAULT_OVER_MAX)
     if fields["series_window_min_days"] > fields["series_window_max_days"]:
         errors.setdefault("series_window_min_days", []).append(SERIES_WINDOW_ORDER)
+    if fields.get("sterile_water_allowed") and not (fields.get("sterile_water_reason") or "").strip():
+        errors.setdefault("sterile_water_reason", []).append(STERILE_WATER_REASON_REQUIRED)
     if errors:
         raise ValidationError(errors)
 
@@ -154,6 +162,8 @@ def _defaults() -> dict[str, Any]:
         "weight_cap_kg": None,
         "series_window_min_days": 0,
         "series_window_max_days": 0,
+        "sterile_water_allowed": False,
+        "sterile_water_reason": "",
     }
 
 

@@ -42,7 +42,7 @@ def test_mood_order_for_70_kg_with_1_mg_per_ml_bag(make_order, mood_course):
 def test_pain_order_at_a_weight_based_rate(make_course, weighed_patient, pain_protocol, make_order, nurse):
     # given an 80 kg patient on the CRPS protocol (0.35 mg/kg/h for 4 h)
     record_measurement(weighed_patient, nurse, weight_kg="80", height_cm="", confirm_weight_change=True)
-    course = make_course(weighed_patient, pain_protocol, indication="CRPS", icd10_code="G90.5")
+    course = make_course(weighed_patient, pain_protocol, indication="CRPS", icd10_code="G90.50")
 
     # when 200 mg (4 mL of 50 mg/mL) goes into 196 mL NS: 1 mg/mL
     order = make_order(

@@ -30,7 +30,8 @@ def test_sign_approves_the_order_as_drafted(draft_order, physician):
     assert order.status == OrderStatus.SIGNED
     assert order.signature.signer == physician
     assert order.signature.meaning == SignatureMeaning.APPROVAL
-    assert order.signature.statement == "Infusion order 1: 35 mg"
+    # the statement names the order and what was prescribed, never the computed dose (blind check)
+    assert order.signature.statement == "Infusion order 1: 0.5 mg/kg over 40 min"
 
 
 def test_wrong_password_saves_nothing(draft_order, physician):

@@ -160,3 +160,53 @@ def test_patient_courses_query_count(client_for, nurse, mood_course, django_asse
     with django_assert_max_num_queries(10):
         response = client.get(url)
     assert [c.pk for c in response.context["page_obj"]] == [mood_course.pk]
+
+
+# --- Issue 8, point 9: ICD-10-CM codes and planned starts are checked on the form ----------------
+
+
+def test_course_form_offers_the_indications_with_the_patients_own_first(
+    client_for, physician, weighed_patient, mood_protocol, nurse
+):
+    from clinic.patients.services import diagnosis_add
+
+    diagnosis_add(patient=weighed_patient, noted_by=nurse, icd10_code="F41.1")
+    response = client_for(physician).get(f"/treatment/patients/{weighed_patient.pk}/courses/new/")
+
+    form = response.context["form"]
+    assert form.initial["icd10_code"] == "F41.1"
+    html = response.content.decode()
+    assert '<optgroup label="This patient&#x27;s diagnoses">' in html
+    assert 'value="F33.2"' in html
+    assert 'value="F20.9"' not in html  # a contraindication-screen code is not an indication
+    today = response.context["form"].fields["planned_start_date"].widget.attrs["min"]
+    assert f'min="{today}"' in html
+
+
+def test_unknown_icd10_code_is_a_field_error_naming_why(
+    client_for, physician, weighed_patient, mood_protocol
+):
+    from clinic.treatment.services.courses import ICD10_FORMAT
+
+    response = client_for(physician).post(
+        f"/treatment/patients/{weighed_patient.pk}/courses/new/",
+        course_form(mood_protocol, icd10_code="XYZ.99"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["icd10_code"] == [ICD10_FORMAT.format(code="XYZ.99")]
+    assert escape(f"ICD-10-CM code: {ICD10_FORMAT.format(code='XYZ.99')}") in response.content.decode()
+    assert not TreatmentCourse.objects.exists()
+
+
+def test_planned_start_in_2024_is_a_field_error(client_for, physician, weighed_patient, mood_protocol):
+    response = client_for(physician).post(
+        f"/treatment/patients/{weighed_patient.pk}/courses/new/",
+        course_form(mood_protocol, planned_start_date="2024-03-01"),
+    )
+
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["planned_start_date"]
+    assert "2024-03-01 is in the past" in message
+    assert "Planned start date: The planned start date 2024-03-01 is in the past" in response.content.decode()
+    assert not TreatmentCourse.objects.exists()

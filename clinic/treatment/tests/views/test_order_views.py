@@ -1,3 +1,4 @@
+import html
 import re
 import uuid
 
@@ -117,10 +118,16 @@ def test_a_weight_typed_in_pounds_is_refused_until_confirmed(client_for, physici
     assert not InfusionOrder.objects.exists()
 
     # when a real 80 kg is confirmed, the order is drafted on it
-    client.post(url, form_data(
-        bag_product, action="save", new_weight_kg="80", confirm_weight_change="on",
-        submission_key=str(uuid.uuid4()),
-    ))
+    client.post(
+        url,
+        form_data(
+            bag_product,
+            action="save",
+            new_weight_kg="80",
+            confirm_weight_change="on",
+            submission_key=str(uuid.uuid4()),
+        ),
+    )
     assert InfusionOrder.objects.get().dosing_weight_kg == 80
 
 
@@ -273,3 +280,53 @@ def test_order_list_shows_orders_awaiting_a_check(
     with django_assert_max_num_queries(10):
         response = client.get("/treatment/orders/")
     assert [o.pk for o in response.context["page_obj"]] == [signed_order.pk]
+
+
+# --- Issue 8, point 9a: sterile water ---------------------------------------------------------------
+
+
+def test_order_form_does_not_offer_sterile_water_and_says_why(client_for, physician, mood_course):
+    response = client_for(physician).get(f"/treatment/courses/{mood_course.pk}/orders/new/")
+
+    html = response.content.decode()
+    assert 'value="sterile_water"' not in html
+    assert 'value="ns"' in html and 'value="d5w"' in html
+    assert "Sterile water is not offered: it is hypotonic" in text(response)
+
+
+def test_sterile_water_submitted_anyway_is_a_diluent_error_naming_why(
+    client_for, physician, mood_course, bag_product
+):
+    from clinic.treatment.planning import STERILE_WATER_REFUSED
+
+    response = client_for(physician).post(
+        f"/treatment/courses/{mood_course.pk}/orders/new/",
+        form_data(bag_product, action="save", diluent="sterile_water"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["diluent"] == [STERILE_WATER_REFUSED]
+    assert f"Diluent: {STERILE_WATER_REFUSED}" in html.unescape(text(response))
+    assert not InfusionOrder.objects.exists()
+
+
+# --- The order and double-check forms on a tablet -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["dose_per_kg", "duration_min", "drug_mg_added", "diluent_volume_ml", "new_weight_kg"]
+)
+def test_order_form_dose_and_volume_boxes_are_not_number_spinners(client_for, physician, mood_course, name):
+    # A number box changes on a wheel/arrow key, and in Chromium leaving one after typing could
+    # scroll the page so the tap on "Save draft order" missed (the tablet e2e test): text + keypad.
+    html = client_for(physician).get(f"/treatment/courses/{mood_course.pk}/orders/new/").content.decode()
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+    assert 'type="text"' in tag
+    assert 'inputmode="decimal"' in tag or 'inputmode="numeric"' in tag
+
+
+def test_verify_form_number_boxes_are_text_with_a_decimal_keypad(client_for, nurse, signed_order):
+    html = client_for(nurse).get(f"/treatment/orders/{signed_order.pk}/verify/").content.decode()
+    for name in ("dose_mg", "bag_concentration_mg_per_ml", "rate_ml_h"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'type="text"' in tag and 'inputmode="decimal"' in tag
