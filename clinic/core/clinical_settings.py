@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from clinic.core.phones import DEFAULT_REGION, PHONE_REGION, REGIONS
+
 CLINICAL = "clinical"
 OPERATIONAL = "operational"
 CATEGORY_LABELS = {CLINICAL: "Clinical", OPERATIONAL: "Operational"}
@@ -182,6 +184,21 @@ register(
             "(domain.md §2.2 [SpravatoPI])"
         ),
         group="Front door",
+    ),
+    # Operational, not clinical: how phone numbers are read and shown (clinic/core/phones.py).
+    SettingDefinition(
+        key=PHONE_REGION,
+        label="Country of the clinic's phone numbers",
+        kind="choice",
+        default=DEFAULT_REGION,
+        choices=REGIONS,
+        source="Product default: the clinics are in the United States; not a clinical value.",
+        group="Clinic",
+        category=OPERATIONAL,
+        help_text=(
+            "Numbers typed without + are read as this country's; its numbers are shown in national "
+            "format, e.g. (617) 555-0100, others in international format, e.g. +44 20 7946 0958."
+        ),
     ),
 )
 

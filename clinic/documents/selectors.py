@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from clinic.core.models import Clinic
-from clinic.core.validators import format_phone
+from clinic.core.phones import clinic_phone_display
 from clinic.documents.charts import ChartLimits, ChartMarker, ChartPoint
 from clinic.documents.models import DocumentDelivery
 from clinic.infusions.models import InfusionSession, SessionStatus, StopReason
@@ -162,7 +162,7 @@ def after_visit_summary(
     summary = AfterVisitSummary(
         session=session,
         clinic=clinic,
-        clinic_phone=format_phone(clinic.phone) if clinic.phone else "",
+        clinic_phone=clinic_phone_display(clinic.phone, clinic=clinic),
         clinic_address=address,
         patient=session.patient,
         tz=tz,

@@ -6,7 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clinic.core.models import Clinic
-from clinic.core.validators import normalize_phone, validate_date_of_birth
+from clinic.core.phones import clinic_phone_parse, clinic_phone_region, phone_help
+from clinic.core.validators import validate_date_of_birth
 from clinic.intake import antispam
 from clinic.intake.models import CloseReason, ContactAttempt, Interest, RequestStatus
 from clinic.intake.selfcheck import Question
@@ -102,8 +103,17 @@ class ConsultationRequestForm(forms.Form):
             # One location: nothing to choose.
             self.fields["clinic"].initial = clinics[0].pk
             self.fields["clinic"].widget = forms.HiddenInput()
+            self.fields["phone"].help_text = phone_help(clinic_phone_region(clinics[0]))
         self.self_check_answers: dict[str, str] | None = None
         self.fill_seconds: float | None = None
+
+    def full_clean(self):
+        super().full_clean()
+        # On a phone the first field with an error may be screens below the top: focus it (the
+        # browser scrolls it into view with its message), so the visitor sees what to correct.
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first is not None and not self.fields[first].widget.is_hidden:
+            self.fields[first].widget.attrs["autofocus"] = True
 
     @property
     def honeypot_filled(self) -> bool:
@@ -116,7 +126,8 @@ class ConsultationRequestForm(forms.Form):
         return value
 
     def clean_phone(self):
-        return normalize_phone(self.cleaned_data.get("phone", ""))
+        # Read in the chosen clinic's region once the clinic is known (clean, below).
+        return (self.cleaned_data.get("phone") or "").strip()
 
     def clean_self_check(self):
         token = self.cleaned_data.get("self_check") or ""
@@ -129,6 +140,11 @@ class ConsultationRequestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("phone") and cleaned.get("clinic"):
+            try:
+                cleaned["phone"] = clinic_phone_parse(cleaned["phone"], clinic=cleaned["clinic"])
+            except ValidationError as exc:
+                self.add_error("phone", exc)
         email, phone = cleaned.get("email"), cleaned.get("phone")
         if not email and not phone and "email" not in self.errors and "phone" not in self.errors:
             raise ValidationError(CONTACT_REQUIRED, code="contact_required")

@@ -16,9 +16,10 @@ from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
 from clinic.core.context import current_request_context, reset_request_context, set_request_context
 from clinic.core.models import Clinic
+from clinic.core.phones import clinic_phone_parse
 from clinic.core.selectors import clinic_setting_value
 from clinic.core.services import idempotent
-from clinic.core.validators import normalize_phone, validate_date_of_birth
+from clinic.core.validators import validate_date_of_birth
 from clinic.intake.models import (
     CloseReason,
     ConsultationRequest,
@@ -80,7 +81,10 @@ def consultation_request_submit(
     email = (email or "").strip()
     if email:
         validate_email(email)
-    phone = normalize_phone(phone)
+    try:
+        phone = clinic_phone_parse(phone, clinic=clinic)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
     if not email and not phone:
         raise ValidationError({"email": CONTACT_REQUIRED})
     if date_of_birth is not None:

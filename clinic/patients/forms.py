@@ -8,12 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clinic.core.phones import DEFAULT_REGION, phone_display, phone_help, phone_parse
 from clinic.core.validators import (
     HEIGHT_MAX_CM,
     HEIGHT_MIN_CM,
     WEIGHT_MAX_KG,
     WEIGHT_MIN_KG,
-    normalize_phone,
     validate_date_of_birth,
     validate_height_cm,
     validate_weight_kg,
@@ -29,6 +29,7 @@ from clinic.patients.services import (
     MEASUREMENT_EMPTY,
     MEDICATION_NAME_REQUIRED,
     PATIENT_FIELDS,
+    PHONE_FIELDS,
 )
 
 ICD10_CHOOSE = "Choose a diagnosis from the list."
@@ -102,9 +103,17 @@ class PatientForm(forms.ModelForm):
             "referring_clinician_email": "E-mail",
         }
         help_texts = {
-            "phone": "US numbers as (617) 555-0100; others with + and the country code.",
             "escort_name": "Patients may not drive for 24 hours after an infusion.",
         }
+
+    def __init__(self, *args, phone_region: str = DEFAULT_REGION, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Numbers without + are read in the clinic's region; stored ones are shown as people write them.
+        self.phone_region = phone_region
+        self.fields["phone"].help_text = phone_help(phone_region)
+        if self.instance.pk and not self.is_bound:
+            for name in PHONE_FIELDS:
+                self.initial[name] = phone_display(getattr(self.instance, name), region=phone_region)
 
     def fieldsets(self):
         return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
@@ -127,7 +136,7 @@ class PatientForm(forms.ModelForm):
         return value
 
     def _clean_phone(self, name: str) -> str:
-        return normalize_phone(self.cleaned_data.get(name) or "")
+        return phone_parse(self.cleaned_data.get(name), region=self.phone_region)
 
     def clean_phone(self):
         return self._clean_phone("phone")

@@ -17,11 +17,11 @@ from clinic.accounts.roles import Role
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
 from clinic.core.models import Clinic
+from clinic.core.phones import clinic_phone_parse
 from clinic.core.selectors import clinic_setting_value
 from clinic.core.services import idempotent
 from clinic.core.validators import (
     age_on,
-    normalize_phone,
     validate_date_of_birth,
     validate_height_cm,
     validate_weight_kg,
@@ -112,14 +112,15 @@ def _today(clinic: Clinic) -> dt.date:
     return timezone.now().astimezone(clinic.tzinfo).date()
 
 
-def _clean_patient_fields(fields: dict) -> dict:
-    """Normalise phones to E.164 and check the date of birth; errors are keyed by field."""
+def _clean_patient_fields(fields: dict, *, clinic: Clinic) -> dict:
+    """Phones to E.164 (read in the clinic's region) and the date of birth checked; errors are
+    keyed by field."""
     cleaned = dict(fields)
     errors: dict[str, list[str]] = {}
     for name in PHONE_FIELDS:
         if name in cleaned:
             try:
-                cleaned[name] = normalize_phone(cleaned[name] or "")
+                cleaned[name] = clinic_phone_parse(cleaned[name], clinic=clinic)
             except ValidationError as exc:
                 errors[name] = exc.messages
     if cleaned.get("date_of_birth"):
@@ -150,7 +151,7 @@ def patient_register(
     unknown = set(fields) - set(PATIENT_FIELDS) - {"journey_stage"}
     if unknown:
         raise TypeError(f"Unknown patient fields: {sorted(unknown)}")
-    fields = _clean_patient_fields(fields)
+    fields = _clean_patient_fields(fields, clinic=clinic)
 
     def create() -> Patient:
         patient = Patient(clinic=clinic, record_number=record_number_next(clinic=clinic), **fields)
@@ -176,7 +177,7 @@ def patient_update(*, patient: Patient, updated_by, **fields) -> Patient:
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown patient fields: {sorted(unknown)}")
-    fields = _clean_patient_fields(fields)
+    fields = _clean_patient_fields(fields, clinic=patient.clinic)
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
         before = _patient_snapshot(patient)

@@ -11,6 +11,7 @@ from clinic.accounts.roles import Perm
 from clinic.core.form_views import form_submit
 from clinic.core.pagination import paginate
 from clinic.core.permissions import permission_required
+from clinic.core.phones import clinic_phone_region
 from clinic.patients.forms import (
     AllergyForm,
     DiagnosisForm,
@@ -85,7 +86,7 @@ def patient_list(request):
 
 @permission_required(Perm.PATIENT_EDIT)
 def patient_register_view(request):
-    form = PatientRegisterForm(request.POST or None)
+    form = PatientRegisterForm(request.POST or None, phone_region=clinic_phone_region(request.clinic))
     done = form_submit(
         request, form,
         lambda data: patient_register(
@@ -103,7 +104,9 @@ def patient_register_view(request):
 @permission_required(Perm.PATIENT_EDIT)
 def patient_edit(request, patient_id: int):
     patient = _patient_or_404(request, patient_id)
-    form = PatientForm(request.POST or None, instance=patient)
+    form = PatientForm(
+        request.POST or None, instance=patient, phone_region=clinic_phone_region(request.clinic)
+    )
     done = form_submit(
         request, form,
         lambda data: patient_update(patient=patient, updated_by=request.user, **form.service_fields()),

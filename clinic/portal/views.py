@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from clinic.accounts.roles import Perm
 from clinic.core.permissions import permission_required
-from clinic.core.validators import format_phone
+from clinic.core.phones import clinic_phone_display
 from clinic.portal.selectors import portal_patient, portal_upcoming_appointments
 
 
@@ -14,6 +14,6 @@ def home(request):
     context = {
         "patient": patient,
         "appointments": portal_upcoming_appointments(patient=patient) if patient else [],
-        "clinic_phone": format_phone(request.clinic.phone) if request.clinic.phone else "",
+        "clinic_phone": clinic_phone_display(request.clinic.phone, clinic=request.clinic),
     }
     return render(request, "portal/home.html", context)

@@ -10,7 +10,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
-from clinic.core.validators import format_phone
+from clinic.core.phones import clinic_phone_display
 from clinic.patients.models import SexAtBirth
 from clinic.reminders.content import clock, fasting_times
 from clinic.reminders.models import MedicationChanges, MessageStatus, PregnancyStatus
@@ -97,7 +97,7 @@ class PreparationConfirmForm(forms.Form):
                 last_solid_food_at=_naive_local(confirmation.last_solid_food_at, self.tz),
                 last_clear_liquid_at=_naive_local(confirmation.last_clear_liquid_at, self.tz),
                 driver_name=confirmation.driver_name,
-                driver_phone=format_phone(confirmation.driver_phone),
+                driver_phone=clinic_phone_display(confirmation.driver_phone, clinic=clinic),
                 medication_changes=confirmation.medication_changes,
                 medication_changes_detail=confirmation.medication_changes_detail,
                 pregnancy_status=confirmation.pregnancy_status,
@@ -105,8 +105,7 @@ class PreparationConfirmForm(forms.Form):
             )
         else:
             initial.setdefault("driver_name", patient.escort_name)
-            escort_phone = format_phone(patient.escort_phone) if patient.escort_phone else ""
-            initial.setdefault("driver_phone", escort_phone)
+            initial.setdefault("driver_phone", clinic_phone_display(patient.escort_phone, clinic=clinic))
         super().__init__(*args, **kwargs)
         times = fasting_times(starts_at=appointment.starts_at, rules=rules, tz=self.tz)
         day = appointment.starts_at.astimezone(self.tz).date()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clinic.core.clinical_settings import get_definition
 from clinic.core.models import ClinicSetting
-from clinic.core.validators import format_phone
+from clinic.core.phones import clinic_phone_display
 from clinic.reminders import settings as keys
 from clinic.reminders.content import FastingCheck, PreparationRules, Visit, fasting_check
 from clinic.reminders.models import (
@@ -81,7 +81,7 @@ def visit_for_appointment(*, appointment: Appointment) -> Visit:
         kind_label=appointment.get_kind_display(),
         clinic_name=clinic.name,
         clinic_address=clinic_address(clinic),
-        clinic_phone=format_phone(clinic.phone) if clinic.phone else "",
+        clinic_phone=clinic_phone_display(clinic.phone, clinic=clinic),
         room_name=appointment.room.name if appointment.room_id else "",
         first_name=patient.preferred_name or patient.given_name,
     )

@@ -14,9 +14,9 @@ from django.utils import timezone
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
 from clinic.core.models import Clinic
+from clinic.core.phones import clinic_phone_parse
 from clinic.core.selectors import clinic_setting_value
 from clinic.core.services import idempotent
-from clinic.core.validators import normalize_phone
 from clinic.reminders import settings as keys
 from clinic.reminders.content import CONFIRM_LINK_PLACEHOLDER, reminder_email, reminder_sms
 from clinic.reminders.jobs import (
@@ -387,7 +387,7 @@ def _validate_confirmation(
     if not answers["driver_name"]:
         errors["driver_name"] = DRIVER_NAME_REQUIRED
     try:
-        answers["driver_phone"] = normalize_phone(answers["driver_phone"] or "")
+        answers["driver_phone"] = clinic_phone_parse(answers["driver_phone"], clinic=appointment.clinic)
         if not answers["driver_phone"]:
             errors["driver_phone"] = DRIVER_PHONE_REQUIRED
     except ValidationError as exc:

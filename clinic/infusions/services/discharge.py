@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from clinic.audit.services import model_snapshot
 from clinic.core.models import SignatureMeaning
+from clinic.core.phones import clinic_phone_display, clinic_phone_parse
 from clinic.core.signatures import SignatureError, signature_apply
-from clinic.core.validators import format_phone, normalize_phone
 from clinic.infusions.calculations import (
     SCORE_SYSTEMS,
     Criterion,
@@ -60,7 +60,7 @@ INSTRUCTION_CODES = ("no_driving", "escort_home", "what_to_expect", "whom_to_cal
 def discharge_instructions(*, session: InfusionSession, no_driving_hours: int) -> list[tuple[str, str]]:
     """The instructions the patient acknowledges, as (code, text)."""
     clinic = session.clinic
-    phone = format_phone(clinic.phone) if clinic.phone else "the clinic"
+    phone = clinic_phone_display(clinic.phone, clinic=clinic) or "the clinic"
     return [
         (
             "no_driving",
@@ -130,7 +130,7 @@ def session_discharge(
         errors["driver_phone"] = [DRIVER_PHONE_REQUIRED]
     else:
         try:
-            phone = normalize_phone(driver_phone)
+            phone = clinic_phone_parse(driver_phone, clinic=session.clinic)
         except ValidationError as exc:
             errors["driver_phone"] = list(exc.messages)
     if errors:

@@ -11,9 +11,10 @@ from django.utils import timezone
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
 from clinic.core.models import SignatureMeaning
+from clinic.core.phones import clinic_phone_parse
 from clinic.core.services import idempotent
 from clinic.core.signatures import SignatureError, signature_apply
-from clinic.core.validators import age_on, format_phone, normalize_phone
+from clinic.core.validators import age_on, format_phone
 from clinic.infusions.calculations import (
     GateItemResult,
     GateStatus,
@@ -339,7 +340,7 @@ def readiness_check_complete(
             errors[field_name] = [FASTING_TIME_FUTURE.format(what=what)]
     escort_name = (escort_name or "").strip()
     try:
-        escort_phone = normalize_phone(escort_phone or "")
+        escort_phone = clinic_phone_parse(escort_phone, clinic=session.clinic)
     except ValidationError as exc:
         errors["escort_phone"] = list(exc.messages)
     if pregnancy_status and pregnancy_status not in PREGNANCY_ANSWERS:

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from clinic.accounts.roles import Perm
 from clinic.core.permissions import permission_required
-from clinic.core.validators import format_phone
+from clinic.core.phones import clinic_phone_display
 from clinic.infusions import forms as f
 from clinic.infusions.calculations import (
     SCORE_SYSTEMS,
@@ -48,7 +48,7 @@ def discharge(request, session_id: int):
         escort = (check.items.get("escort") or {}).get("value") or {}
         initial = {
             "driver_name": escort.get("name", ""),
-            "driver_phone": format_phone(escort.get("phone", "")),
+            "driver_phone": clinic_phone_display(escort.get("phone", ""), clinic=session.clinic),
         }
     suggested = suggested_score_items(
         system, baseline=reading_of(state.baseline_vital), latest=reading_of(state.latest_recovery_vital)

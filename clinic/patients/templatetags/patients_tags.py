@@ -2,17 +2,10 @@
 
 from django import template
 
-from clinic.core.validators import format_phone
 from clinic.patients.body import cm_to_feet_inches, kg_to_lb
 from clinic.patients.drug_classes import drug_class_label
 
 register = template.Library()
-
-
-@register.filter
-def phone(value: str) -> str:
-    """E.164 shown the way people read it: (617) 555-0100 for US numbers."""
-    return format_phone(value) if value else ""
 
 
 @register.filter

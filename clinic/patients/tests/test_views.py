@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditAction, AuditEvent
-from clinic.core.validators import DOB_IN_FUTURE, PHONE_INVALID, WEIGHT_RANGE
+from clinic.core.validators import DOB_IN_FUTURE, WEIGHT_RANGE
 from clinic.patients.forms import ICD10_CHOOSE, POSTAL_CODE_INVALID
 from clinic.patients.models import Allergy, BodyMeasurement, Diagnosis, Patient
 from clinic.patients.services import (
@@ -206,6 +206,18 @@ def test_register_creates_patient_and_opens_the_chart(staff, client_for):
     )
 
 
+def test_register_stores_a_uk_number_in_e164_and_the_edit_form_shows_it_readably(staff, client_for):
+    # given a UK number written with its trunk 0 in brackets
+    client = client_for(staff[Role.FRONT_DESK])
+    client.post(reverse("patients:register"), _registration(emergency_contact_phone="+44 (0)20 7946 0958"))
+    # then it is stored in E.164, and the edit form offers both numbers as people write them
+    patient = Patient.objects.get()
+    assert patient.emergency_contact_phone == "+442079460958"
+    form = client.get(reverse("patients:edit", kwargs={"patient_id": patient.pk})).context["form"]
+    assert form["emergency_contact_phone"].value() == "+44 20 7946 0958"
+    assert form["phone"].value() == "(617) 555-0142"
+
+
 def test_register_double_submit_creates_one_patient(staff, client_for):
     client = client_for(staff[Role.FRONT_DESK])
     data = _registration()
@@ -220,8 +232,8 @@ def test_register_double_submit_creates_one_patient(staff, client_for):
     [
         ({"date_of_birth": (dt.date.today() + dt.timedelta(days=1)).isoformat()},
          "Date of birth", DOB_IN_FUTURE),
-        ({"phone": "555-01"}, "Mobile phone", PHONE_INVALID),
-        ({"escort_phone": "0044 12"}, "Phone", PHONE_INVALID),
+        ({"phone": "555-01"}, "Mobile phone", "not a valid number for the United States"),
+        ({"escort_phone": "0044 12"}, "Phone", "not a valid number for the United States"),
         ({"email": "rosa@"}, "E-mail", "Enter a valid email address."),
         ({"postal_code": "2139"}, "ZIP code", POSTAL_CODE_INVALID),
     ],

@@ -2,7 +2,6 @@
 
 from django import template
 
-from clinic.core.validators import format_phone
 from clinic.reminders.sms import mask_phone
 
 register = template.Library()
@@ -16,8 +15,3 @@ def mask_address(value: str) -> str:
         local, _, domain = value.partition("@")
         return f"{local[:1]}•••@{domain}"
     return mask_phone(value)
-
-
-@register.filter
-def phone(value: str) -> str:
-    return format_phone(value) if value else ""

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditEvent
-from clinic.core.validators import PHONE_INVALID
+from clinic.core.phones import PHONE_NOT_VALID, phone_hint
 from clinic.reminders.models import (
     ConfirmationSource,
     PreparationConfirmation,
@@ -187,7 +187,11 @@ def test_staff_phone_confirmation_names_the_staff_member(staff, infusion):
         ({"last_clear_liquid_at": "after"}, "last_clear_liquid_at", LIQUIDS_AFTER_START),
         ({"last_solid_food_at": "long_before"}, "last_solid_food_at", TIME_TOO_EARLY),
         ({"driver_name": "  "}, "driver_name", DRIVER_NAME_REQUIRED),
-        ({"driver_phone": "12345"}, "driver_phone", PHONE_INVALID),
+        (
+            {"driver_phone": "12345"},
+            "driver_phone",
+            PHONE_NOT_VALID.format(country="the United States", hint=phone_hint("US")),
+        ),
         ({"medication_changes": ""}, "medication_changes", MEDICATION_CHANGES_REQUIRED),
         (
             {"medication_changes": "changed"},

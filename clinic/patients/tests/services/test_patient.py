@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from clinic.accounts.roles import Role
 from clinic.accounts.services import user_create
 from clinic.audit.models import AuditAction, AuditEvent
-from clinic.core.validators import DOB_IN_FUTURE, PHONE_INVALID
+from clinic.core.phones import PHONE_NOT_VALID, phone_hint
+from clinic.core.validators import DOB_IN_FUTURE
 from clinic.patients.models import JourneyStage, Patient
 from clinic.patients.services import (
     PORTAL_PATIENT_HAS_USER,
@@ -40,7 +41,9 @@ def test_register_refuses_malformed_phone_and_future_birth(clinic, front_desk):
     with pytest.raises(ValidationError) as caught:
         _register(clinic, front_desk, phone="12345",
                   date_of_birth=dt.date.today() + dt.timedelta(days=1))
-    assert caught.value.message_dict["phone"] == [PHONE_INVALID]
+    assert caught.value.message_dict["phone"] == [
+        PHONE_NOT_VALID.format(country="the United States", hint=phone_hint("US"))
+    ]
     assert caught.value.message_dict["date_of_birth"] == [DOB_IN_FUTURE]
     assert Patient.objects.count() == 0
     assert not AuditEvent.objects.filter(object_type="patients.Patient").exists()
