@@ -203,7 +203,7 @@ def safety_alert_escalate(
     its audit event; the decision is asked again under the row lock, so it happens once."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = SafetyAlert.objects.select_for_update().select_related("clinic").get(pk=alert.pk)
+        locked = SafetyAlert.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=alert.pk)
         policy = policy or safety_alert_escalation_policy(clinic=locked.clinic)
         stage = escalation_stage_due(
             is_open=locked.status == AlertStatus.OPEN,
