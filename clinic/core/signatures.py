@@ -36,7 +36,11 @@ def signature_apply(
     statement: str = "",
 ) -> ElectronicSignature:
     """Sign `obj` as it is in `snapshot`. Call inside the caller's transaction (the record's change,
-    the signature and the audit event commit together). Raises SignatureError on a bad password."""
+    the signature and the audit event commit together). Raises SignatureError on a bad password.
+
+    `statement` is shown to everyone who can open the record and kept in the audit trail: leave out
+    what some readers must not see (e.g. an infusion order's calculated dose before its blind double
+    check; the order's statement names the order and what was prescribed)."""
     if not password:
         raise SignatureError(PASSWORD_REQUIRED)
     if not signer.check_password(password):
