@@ -68,7 +68,8 @@ def install(dev: bool) -> None:
         run([str(TOOLS / "bin" / "pip"), "install", "-q", f"uv=={UV_VERSION}"])
     args = [str(uv), "sync", "--frozen", "--quiet"]
     if not dev:
-        args.append("--no-dev")
+        # --inexact keeps the test tools if they are there: the demo may run beside the test suite.
+        args += ["--no-dev", "--inexact"]
     # Use this Python, never download one.
     run(args, env={"UV_PYTHON_DOWNLOADS": "never", "UV_PYTHON": sys.executable})
 

@@ -13,5 +13,7 @@ def test_file_backend_writes_each_text_to_the_outbox_folder(settings, tmp_path):
 
     # then each is a file named by its provider id, with the number and the text
     assert first != second
-    assert (tmp_path / "sms" / f"{first}.txt").read_text() == "To: +16175550100\n\nReminder: fast from 6 am.\n"
+    assert (
+        tmp_path / "sms" / f"{first}.txt"
+    ).read_text() == "To: +16175550100\n\nReminder: fast from 6 am.\n"
     assert len(list((tmp_path / "sms").iterdir())) == 2
