@@ -156,15 +156,6 @@ def orders_to_double_check(*, clinic: Clinic, user) -> Capped:
         InfusionOrder.objects.filter(clinic=clinic, status=OrderStatus.SIGNED)
         .exclude(signature__signer=user)
         .select_related("patient", "course__protocol")
-        .only(
-            "pk",
-            "sequence",
-            "created_at",
-            "patient__given_name",
-            "patient__family_name",
-            "patient__record_number",
-            "course__protocol__name",
-        )
         .order_by("created_at", "pk")
     )
     return _capped(queryset)

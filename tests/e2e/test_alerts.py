@@ -224,7 +224,9 @@ def test_a_new_alert_charted_elsewhere_appears_without_a_reload(
 
     # and what the nurse types in the acknowledgement survives the next polls
     lead.get_by_label("Action taken").fill("Stopped the pump; Dr at the chair")
-    page.wait_for_timeout(6000)
+    for _ in range(2):  # two polls of the live panel come and go
+        with page.expect_response(lambda r: r.url.endswith(f"/sessions/{running_infusion.pk}/live/")):
+            pass
     expect(lead.get_by_label("Action taken")).to_have_value("Stopped the pump; Dr at the chair")
     lead.get_by_role("button", name="Acknowledge").click()
     expect(page.locator("#alert-top")).to_contain_text("No open alerts.")

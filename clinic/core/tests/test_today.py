@@ -318,7 +318,7 @@ def test_the_live_part_of_today_refreshes_on_its_own(client_for, staff, busy_day
     ("role", "budget"), [(Role.NURSE, 18), (Role.PHYSICIAN, 25), (Role.FRONT_DESK, 7), (Role.ADMIN, 11)]
 )
 def test_today_costs_a_fixed_number_of_queries(
-    client_for, staff, busy_day, role, budget, django_assert_max_num_queries
+    client_for, staff, make_patient, busy_day, role, budget, django_assert_max_num_queries
 ):
     vital_alerts_escalate_due(now=later(4))
     safety_alerts_escalate_due(now=later(11))
@@ -336,6 +336,12 @@ def test_today_costs_a_fixed_number_of_queries(
 
     extra = make_session(busy_day["deciding"], staff, chair(clinic, staff, "Chair 4"))
     vitals(extra, staff[Role.NURSE], spo2=88)
+    make_verified_order(
+        make_patient(clinic, staff[Role.FRONT_DESK], family_name="Checkmetoo"),
+        physician=staff[Role.PHYSICIAN],
+        nurse=staff[Role.NURSE],
+        verify=False,
+    )
     vital_alerts_escalate_due(now=later(4))
     with CaptureQueriesContext(connection) as ctx:
         client.get(TODAY)
