@@ -12,7 +12,7 @@ from clinic.audit.models import AuditAction, AuditEvent
 from clinic.audit.services import audit_record
 from clinic.core.models import ElectronicSignature
 from clinic.treatment.selectors import BLIND_PLACEHOLDER, order_text_blind
-from clinic.treatment.services import order_verify
+from clinic.treatment.services import order_sign, order_verify
 from conftest import DEMO_PASSWORD
 
 
@@ -130,3 +130,18 @@ def test_order_text_blind_masks_plan_numbers_not_inputs():
     assert order_text_blind("50 mg in 65.8 mL = 0.749 mg/mL at 56.2 mL/h").count(BLIND_PLACEHOLDER) == 4
     kept = "Infusion order 3: 0.5 mg/kg over 40 min; titration: 0.35 mg/kg/h"
     assert order_text_blind(kept) == kept
+
+
+def test_audit_list_asks_the_blind_rule_once_per_page(
+    client_for, staff, make_order, mood_course, physician, django_assert_max_num_queries
+):
+    # given many orders' events on one page (drafted, one of them signed)
+    orders = [make_order(mood_course) for _ in range(6)]
+    order_sign(order=orders[0], signer=physician, password=DEMO_PASSWORD)
+    client = client_for(staff[Role.ADMIN])
+
+    # then the list costs the same as any audit page: one extra query for all the orders on it
+    with django_assert_max_num_queries(16):
+        response = client.get("/audit/")
+    assert text(response).count("[hidden until the double check]") == 0  # new summaries carry none
+    assert "Infusion order 6 drafted (0.5 mg/kg over 40 min)" in text(response)
