@@ -135,9 +135,11 @@ class AlertSpec:
     suggested_action: str
 
 
+# domain.md §3.2 (Spravato label: hypertensive crisis or encephalopathy → emergency care). The nurse
+# reads this at the chair: a human source, no file reference.
 EMERGENCY_SIGNS = (
     "Chest pain, shortness of breath, sudden severe headache, visual disturbance, seizure, "
-    "confusion or new weakness: call 911 for emergency care (domain.md §3.2)."
+    "confusion or new weakness: call 911 for emergency care (Spravato label)."
 )
 ACTION_PRE_BP_HARD = (
     "Recheck after 5 minutes of quiet rest. Do not start unless it is within the limit or a "
