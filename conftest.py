@@ -29,16 +29,12 @@ def _reset_caches():
 
 @pytest.fixture
 def clinic(db) -> Clinic:
-    return Clinic.objects.create(
-        name="Harbor Infusion Clinic", slug="harbor", timezone="America/New_York"
-    )
+    return Clinic.objects.create(name="Harbor Infusion Clinic", slug="harbor", timezone="America/New_York")
 
 
 @pytest.fixture
 def other_clinic(db) -> Clinic:
-    return Clinic.objects.create(
-        name="Summit Ketamine Center", slug="summit", timezone="America/Denver"
-    )
+    return Clinic.objects.create(name="Summit Ketamine Center", slug="summit", timezone="America/Denver")
 
 
 @pytest.fixture
@@ -102,3 +98,17 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture(scope="module")
+def demo_clinic(django_db_setup, django_db_blocker):
+    """The demo network, loaded once per test module through the real services, inside a transaction
+    rolled back when the module ends. Each test runs in a savepoint within it, so tests may change
+    the demo without seeing each other's changes. Yields the loader's result (`.highlights`…)."""
+    from django.db import transaction
+
+    from clinic.core.demo.loader import demo_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_load()
+        transaction.set_rollback(True)

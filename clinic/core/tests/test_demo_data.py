@@ -69,7 +69,8 @@ DEMO_DOC = Path(__file__).resolve().parents[3] / "docs" / "demo.md"
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once through the services; `output` is what `load_demo` prints then."""
+    """The demo, loaded once through the services (like the `demo_clinic` fixture, and telling its
+    steps); `output` is what `load_demo` prints then."""
     with django_db_blocker.unblock(), transaction.atomic():
         steps: list[str] = []
         result = demo_load(progress=steps.append)
