@@ -409,6 +409,10 @@ def order_detail(request, order_id: int):
             "course": order.course,
             "patient": order.patient,
             "signatures": selectors.order_signatures(order=order, hide_numbers=blind),
+            # The prescriber's own words may quote a dose ("up to 45 mg"): masked for a blind reader.
+            "titration_reason": (
+                selectors.order_text_blind(order.titration_reason) if blind else order.titration_reason
+            ),
             "prediction": prediction,
             "pk_models": PK_MODELS.values(),
             "model_key": model_key,

@@ -145,3 +145,20 @@ def test_audit_list_asks_the_blind_rule_once_per_page(
         response = client.get("/audit/")
     assert text(response).count("[hidden until the double check]") == 0  # new summaries carry none
     assert "Infusion order 6 drafted (0.5 mg/kg over 40 min)" in text(response)
+
+
+def test_a_titration_reason_quoting_a_dose_is_masked_for_the_checker(
+    client_for, nurse, physician, make_order, mood_course
+):
+    # given a second order whose titration reason quotes the new dose in mg
+    first = make_order(mood_course)
+    order_sign(order=first, signer=physician, password=DEMO_PASSWORD)
+    second = make_order(mood_course, dose_per_kg="0.6", titration_reason="Partial response: up to 42 mg")
+    order_sign(order=second, signer=physician, password=DEMO_PASSWORD)
+
+    nurse_page = text(client_for(nurse).get(f"/treatment/orders/{second.pk}/"))
+    signer_page = text(client_for(physician).get(f"/treatment/orders/{second.pk}/"))
+
+    assert "42 mg" not in nurse_page
+    assert f"Partial response: up to [{BLIND_PLACEHOLDER}]" in nurse_page
+    assert "Partial response: up to 42 mg" in signer_page
