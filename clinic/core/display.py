@@ -76,6 +76,20 @@ def display_quantity(value, quantity: str) -> str:
     return f"{number}{unit}" if unit in _NO_SPACE else f"{number} {unit}"
 
 
+# For values stored beside their unit (an order's "0.5" + "mg/kg", a rescue dose's "4" + "mg").
+_QUANTITY_OF_UNIT = {}
+for _key, _quantity in QUANTITIES.items():
+    _QUANTITY_OF_UNIT.setdefault(_quantity.unit, _key)
+
+
+def display_in_unit(value, unit: str) -> str:
+    """A value stored with its unit, by that unit's rule ("0.5 mg/kg"); unknown units as they are."""
+    key = _QUANTITY_OF_UNIT.get(unit)
+    if key is None:
+        return f"{value} {unit}".strip()
+    return display_quantity(value, key)
+
+
 def display_blood_pressure(sbp, dbp) -> str:
     """ "132/84 mm Hg"; "—" when either value is missing."""
     if sbp is None or dbp is None or sbp == "" or dbp == "":

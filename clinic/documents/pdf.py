@@ -20,6 +20,7 @@ from fpdf import FPDF
 from fpdf.enums import DocumentCompliance, XPos, YPos
 from fpdf.fonts import FontFace
 
+from clinic.core.display import display_quantity
 from clinic.documents.charts import vitals_chart_layout
 from clinic.documents.selectors import AfterVisitSummary, Flowsheet, discharge_advice
 from clinic.documents.text import MAIN_FONT, fallback_family_for, printable_text
@@ -44,10 +45,6 @@ def _time(moment: dt.datetime | None, tz) -> str:
 
 def _date(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _mg(value) -> str:
-    return f"{value:.1f} mg"
 
 
 def document_language() -> str:
@@ -169,9 +166,10 @@ def _given_rows(summary: AfterVisitSummary) -> list[tuple[str, str]]:
         ("Medicine", summary.drug + (f" ({summary.product})" if summary.product else "")),
         (
             "Dose ordered",
-            f"{_mg(summary.ordered_dose_mg)} ({summary.ordered_per_kg} for {summary.dosing_weight_kg} kg)",
+            f"{display_quantity(summary.ordered_dose_mg, 'mg')} ({summary.ordered_per_kg} for "
+            f"{display_quantity(summary.dosing_weight_kg, 'kg')})",
         ),
-        ("Dose delivered", _mg(summary.delivered_mg)),
+        ("Dose delivered", display_quantity(summary.delivered_mg, "mg")),
         ("Infusion time", duration),
         ("Treatment", f"{summary.protocol_name}: {summary.course_position}"),
     ]
@@ -419,8 +417,9 @@ def flowsheet_pdf(flowsheet: Flowsheet) -> bytes:
     pdf.title_block(
         f"Infusion flowsheet: {patient.full_name} ({patient.record_number})",
         f"{_date(day)} - {session.chair.name} - born {patient.date_of_birth:%Y-%m-%d} - "
-        f"{order.course.protocol.name}: {_mg(order.dose_mg)} over {order.duration_min} min at "
-        f"{order.rate_ml_h.normalize():f} mL/h - delivered {_mg(flowsheet.state.delivered_mg)} - "
+        f"{order.course.protocol.name}: {display_quantity(order.dose_mg, 'mg')} over "
+        f"{display_quantity(order.duration_min, 'min')} at {display_quantity(order.rate_ml_h, 'ml_per_h')} - "
+        f"delivered {display_quantity(flowsheet.state.delivered_mg, 'mg')} - "
         f"status {session.get_status_display().lower()} - times in {session.clinic.timezone}",
     )
     limits = flowsheet.limits

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from clinic.core.display import display_blood_pressure, display_in_unit, display_quantity
 from clinic.core.models import Clinic
 from clinic.core.phones import clinic_phone_display
 from clinic.documents.charts import ChartLimits, ChartMarker, ChartPoint
@@ -119,12 +120,6 @@ class AfterVisitSummary:
         return moment.astimezone(self.tz) if moment else None
 
 
-def _decimal_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.normalize():f}"
-
-
 def next_appointment_after(*, session: InfusionSession) -> Appointment | None:
     """The patient's next booked visit after this session's appointment (cancelled ones skipped)."""
     after = max(session.appointment.starts_at, session.checked_in_at)
@@ -170,7 +165,7 @@ def after_visit_summary(
         drug=DRUG_NAME,
         product=order.product.name if order.product_id else "",
         ordered_dose_mg=order.dose_mg,
-        ordered_per_kg=f"{_decimal_text(order.ordered_dose)} {order.dose_unit}",
+        ordered_per_kg=display_in_unit(order.ordered_dose, order.dose_unit),
         dosing_weight_kg=order.dosing_weight_kg,
         planned_duration_min=order.duration_min,
         delivered_mg=state.delivered_mg,
@@ -181,7 +176,7 @@ def after_visit_summary(
         stopped_early=bool(session.stop_reason) and session.stop_reason != StopReason.COMPLETED,
         course_position=f"Infusion {order.sequence} of {order.course.planned_infusions} planned",
         protocol_name=protocol.name,
-        highest_bp=f"{highest.sbp}/{highest.dbp} mm Hg" if highest else "",
+        highest_bp=display_blood_pressure(highest.sbp, highest.dbp) if highest else "",
         discharged_at=session.discharged_at,
         discharged_by=session.discharged_by.signature_name if session.discharged_by_id else "",
         driver_name=session.driver_name,
@@ -202,7 +197,7 @@ def after_visit_summary(
         summary.rescue_medications.append(
             SummaryLine(
                 med.given_at,
-                f"{med.display_name} {_decimal_text(med.dose)} {med.unit} {med.get_route_display()}",
+                str(med),
             )
         )
     for alert in session.alerts.order_by("created_at", "pk"):
@@ -344,7 +339,7 @@ def flowsheet_for_session(*, session: InfusionSession) -> Flowsheet:
         elif entry.kind == "event":
             text = obj.get_kind_display()
             if obj.rate_ml_h is not None:
-                text += f" at {_decimal_text(obj.rate_ml_h)} mL/h"
+                text += f" at {display_quantity(obj.rate_ml_h, 'ml_per_h')}"
             if obj.kind == "stop" and session.stop_reason:
                 text += f" ({session.get_stop_reason_display()})"
             elif obj.note:
@@ -362,9 +357,7 @@ def flowsheet_for_session(*, session: InfusionSession) -> Flowsheet:
             text = f"{obj.get_kind_display()} ({obj.get_severity_display().lower()})"
             current.side_effects.append(text + (f": {obj.note}" if obj.note else ""))
         elif entry.kind == "rescue":
-            current.rescue.append(
-                f"{obj.display_name} {_decimal_text(obj.dose)} {obj.unit} {obj.get_route_display()}"
-            )
+            current.rescue.append(str(obj))
         elif entry.kind == "rating":
             current.ratings.append(f"{obj.get_scale_display()}: {obj.value}")
     if session.discharged_at:

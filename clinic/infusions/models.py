@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clinic.core.display import display_in_unit
 from clinic.core.escalation import EscalationStage
 from clinic.core.models import ClinicScopedModel
 from clinic.infusions.calculations import AlertLevel as CalcAlertLevel
@@ -452,7 +453,7 @@ class RescueMedication(ChartEntry):
         ordering = ["given_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.display_name} {self.dose.normalize():f} {self.unit} {self.get_route_display()}"
+        return f"{self.display_name} {display_in_unit(self.dose, self.unit)} {self.get_route_display()}"
 
     @property
     def display_name(self) -> str:

@@ -61,7 +61,7 @@ def test_the_board_shows_each_state(clinic, staff, chairs, make_patient, client_
         assert patient.full_name in html
         assert patient.record_number in html
     assert "Mood induction" in html or "mood" in html.lower()
-    assert "mg of 35.0 mg" in html
+    assert "mg of 35 mg" in html
     assert 'hx-trigger="every 5s"' in html
     assert "X-Background-Poll" in html
 

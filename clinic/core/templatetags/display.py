@@ -3,7 +3,7 @@
 
 from django import template
 
-from clinic.core.display import display_blood_pressure, display_number, display_quantity
+from clinic.core.display import display_blood_pressure, display_in_unit, display_number, display_quantity
 
 register = template.Library()
 
@@ -16,6 +16,12 @@ def qty(value, quantity: str) -> str:
 @register.filter
 def num(value, quantity: str) -> str:
     return display_number(value, quantity)
+
+
+@register.filter
+def in_unit(value, unit: str) -> str:
+    """{{ order.ordered_dose|in_unit:order.dose_unit }} → "0.5 mg/kg"."""
+    return display_in_unit(value, unit)
 
 
 @register.filter

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinic.core.display import QUANTITIES, display_blood_pressure, display_number, display_quantity
+from clinic.core.display import (
+    QUANTITIES,
+    display_blood_pressure,
+    display_in_unit,
+    display_number,
+    display_quantity,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,6 +44,12 @@ def test_each_quantity_has_one_rule_with_its_unit(value, quantity, shown):
 
 def test_a_value_that_is_not_a_number_is_shown_as_it_is():
     assert display_number("n/a", "mg") == "n/a"
+
+
+def test_a_value_stored_with_its_unit_follows_that_units_rule():
+    assert display_in_unit(Decimal("0.500"), "mg/kg") == "0.5 mg/kg"
+    assert display_in_unit(Decimal("4.00"), "mg") == "4 mg"
+    assert display_in_unit(Decimal("2"), "puffs") == "2 puffs"
 
 
 def test_blood_pressure():
