@@ -7,8 +7,8 @@ in another. Each quantity has a fixed step; values are rounded half-up to it (as
 hand does) and trailing zeros are dropped ("35 mg", "52.5 mL/h", "0.677 mg/mL").
 
 The steps keep what a clinician acts on: a ketamine dose to 0.01 mg (the order's precision, which the
-double check compares), volumes to 0.01 mL (a syringe's), pump rates to 0.01 mL/h (finer than any pump
-resolution the order allows, so a rate shows exactly as ordered), weights and heights to 0.1.
+double check compares), volumes to 0.01 mL (a syringe's), pump rates to 0.001 mL/h (the finest pump
+resolution an order allows, so a rate shows exactly as ordered), weights and heights to 0.1.
 """
 
 from dataclasses import dataclass
@@ -29,7 +29,7 @@ QUANTITIES: dict[str, Quantity] = {
     "mg_per_kg_per_h": Quantity("mg/kg/h", Decimal("0.001")),
     "mg_per_ml": Quantity("mg/mL", Decimal("0.001")),
     "ml": Quantity("mL", Decimal("0.01")),
-    "ml_per_h": Quantity("mL/h", Decimal("0.01")),
+    "ml_per_h": Quantity("mL/h", Decimal("0.001")),
     # The unrounded rate the calculator shows beside the pump rate, to see the rounding.
     "ml_per_h_exact": Quantity("mL/h", Decimal("0.0001")),
     "ng_per_ml": Quantity("ng/mL", Decimal("1")),

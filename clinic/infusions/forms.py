@@ -10,6 +10,7 @@ from django import forms
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
+from clinic.core.display import display_quantity
 from clinic.infusions.calculations import GATE_ANSWER_FIELDS, RATING_SCALES, ScoreSystem, stored_gate_answers
 from clinic.infusions.models import RescueDrug, Route, Severity, SideEffectKind, StopReason
 from clinic.infusions.services.gate import (
@@ -72,7 +73,7 @@ class CheckInForm(forms.Form):
         self.fields["order"].label_from_instance = lambda o: (
             (f"{NEXT_IN_SEQUENCE}: " if o.pk == next_pk else "")
             + f"Infusion {o.sequence} of course #{o.course_id} ({o.course.protocol.name}): "
-            f"{o.dose_mg.normalize():f} mg at {o.rate_ml_h.normalize():f} mL/h"
+            f"{display_quantity(o.dose_mg, 'mg')} at {display_quantity(o.rate_ml_h, 'ml_per_h')}"
         )
         self.fields["chair"].queryset = chairs
         self.fields["nurse"].queryset = User.objects.filter(

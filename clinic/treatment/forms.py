@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
+from clinic.core.display import display_in_unit
 from clinic.treatment import selectors
 from clinic.treatment.models import Diluent, DosingMode, Protocol, TreatmentCourse
 from clinic.treatment.services.courses import course_start_window
@@ -215,9 +216,9 @@ class OrderForm(SubmissionKeyMixin):
         if protocol.dosing_mode == DosingMode.RATE_PER_HOUR:
             self.fields["dose_per_kg"].label = "Rate (mg/kg/h)"
         self.fields["dose_per_kg"].help_text = (
-            f"Protocol default {protocol.default_dose.normalize():f} {protocol.dose_unit}; usual "
-            f"{protocol.usual_range_low.normalize():f}–{protocol.usual_range_high.normalize():f} "
-            f"{protocol.dose_unit}."
+            f"Protocol default {display_in_unit(protocol.default_dose, protocol.dose_unit)}; usual "
+            f"{display_in_unit(protocol.usual_range_low, protocol.dose_unit)} to "
+            f"{display_in_unit(protocol.usual_range_high, protocol.dose_unit)}."
         )
         self.fields[
             "duration_min"

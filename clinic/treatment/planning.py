@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from clinic.core.display import display_in_unit
 from clinic.core.selectors import clinic_setting_value
 from clinic.patients.models import BodyMeasurement
 from clinic.patients.selectors import latest_measurement
@@ -43,7 +44,7 @@ STALE_WEIGHT = (
     "a weight from the last {limit} days. Record a new weight before ordering."
 )
 TITRATION_REASON_REQUIRED = (
-    "The dose differs from the previous order ({previous} {unit}); give the reason for the "
+    "The dose differs from the previous order ({previous}); give the reason for the "
     "titration (it is signed with the order)."
 )
 BEYOND_PLANNED = "This is infusion {sequence}; the course plans {planned}."
@@ -256,7 +257,7 @@ def order_plan_build(
             result.add_error(
                 "titration_reason",
                 TITRATION_REASON_REQUIRED.format(
-                    previous=f"{previous.ordered_dose.normalize():f}", unit=previous.dose_unit
+                    previous=display_in_unit(previous.ordered_dose, previous.dose_unit)
                 ),
             )
 

@@ -6,6 +6,7 @@ Pure: takes numbers, returns numbers and an SVG string; the view passes an order
 from dataclasses import dataclass
 from decimal import Decimal
 
+from clinic.core.display import display_quantity
 from clinic.treatment.calculations.pk import (
     PK_MODELS,
     REFERENCE_CONCENTRATIONS,
@@ -67,8 +68,9 @@ def infusion_prediction(
         infusion_end_min=duration,
         title=f"Predicted plasma ketamine — {model.name}",
         caption=(
-            f"{float(dose_mg):g} mg over {duration:g} min in a {float(weight_kg):g} kg patient; "
-            f"predicted peak {peak_c:.0f} ng/mL at {peak_t:g} min."
+            f"{display_quantity(dose_mg, 'mg')} over {display_quantity(duration, 'min')} in a "
+            f"{display_quantity(weight_kg, 'kg')} patient; predicted peak "
+            f"{display_quantity(peak_c, 'ng_per_ml')} at {display_quantity(peak_t, 'min')}."
         ),
     )
     return Prediction(

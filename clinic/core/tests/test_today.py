@@ -91,7 +91,11 @@ def busy_day(clinic, staff, make_user, make_patient, portal_patient):
         verify=False,
     )
     draft = make_verified_order(
-        make_patient(clinic, front_desk, family_name="Drafty"), physician=physician, nurse=nurse, sign=False, verify=False
+        make_patient(clinic, front_desk, family_name="Drafty"),
+        physician=physician,
+        nurse=nurse,
+        sign=False,
+        verify=False,
     )
     course = course_create(
         patient=draft.patient,

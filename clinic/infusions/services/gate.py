@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
+from clinic.core.display import display_quantity
 from clinic.core.models import SignatureMeaning
 from clinic.core.phones import clinic_phone_parse
 from clinic.core.services import idempotent
@@ -170,8 +171,8 @@ def _gate_items(
         items[GateItem.ORDER] = GateItemResult(
             GateStatus.PASS,
             order.pk,
-            f"Order {order.sequence}: {order.dose_mg.normalize():f} mg "
-            f"at {order.rate_ml_h.normalize():f} mL/h."
+            f"Order {order.sequence}: {display_quantity(order.dose_mg, 'mg')} "
+            f"at {display_quantity(order.rate_ml_h, 'ml_per_h')}."
             + (
                 f" Not the next in sequence: {session.order_choice_reason}"
                 if session.order_choice_reason

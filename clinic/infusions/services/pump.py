@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
+from clinic.core.display import display_quantity
 from clinic.infusions.calculations import EventKind
 from clinic.infusions.models import (
     PRE_START_STATUSES,
@@ -41,7 +42,7 @@ NOT_PAUSED = "The infusion is not paused."
 NOT_INFUSING = "The infusion is not running or paused."
 RATE_REQUIRED = "Enter the new rate in mL/h."
 RATE_NOT_POSITIVE = "The rate must be above 0 mL/h; use Pause to stop the pump for a while."
-RATE_ABOVE_ORDER = "{rate} mL/h is above the ordered rate of {ordered} mL/h; a faster rate needs a new order."
+RATE_ABOVE_ORDER = "{rate} is above the ordered rate of {ordered}; a faster rate needs a new order."
 STOP_REASON_REQUIRED = "Choose why the infusion stopped."
 STOP_DETAIL_REQUIRED = "Describe the reason (required for 'other')."
 RECOVERY_NOT_STOPPED = "Recovery starts when the infusion stops."
@@ -73,7 +74,7 @@ def _event(session, *, kind, actor, key, rate=None, note="", client_time=None) -
         obj=event,
         patient_id=session.patient_id,
         summary=f"Infusion {event.get_kind_display().lower()}"
-        + (f" at {rate.normalize():f} mL/h" if rate is not None else ""),
+        + (f" at {display_quantity(rate, 'ml_per_h')}" if rate is not None else ""),
         after=model_snapshot(event),
     )
     return event
@@ -108,7 +109,9 @@ def _check_rate(rate: Decimal, session) -> None:
         raise ValidationError(
             {
                 "rate_ml_h": [
-                    RATE_ABOVE_ORDER.format(rate=f"{rate.normalize():f}", ordered=f"{ordered.normalize():f}")
+                    RATE_ABOVE_ORDER.format(
+                        rate=display_quantity(rate, "ml_per_h"), ordered=display_quantity(ordered, "ml_per_h")
+                    )
                 ]
             }
         )

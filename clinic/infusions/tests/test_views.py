@@ -514,7 +514,7 @@ def test_rate_above_the_order_via_json(client_for, nurse, running_session):
         url("rate", running_session), {"rate-client_key": uuid.uuid4(), "rate-rate_ml_h": "60"}, **JSON
     )
     assert response.json()["errors"] == {
-        "rate-rate_ml_h": [RATE_ABOVE_ORDER.format(rate="60", ordered="52.5")]
+        "rate-rate_ml_h": [RATE_ABOVE_ORDER.format(rate="60 mL/h", ordered="52.5 mL/h")]
     }
 
 

@@ -107,7 +107,9 @@ def test_resume_continues_at_the_rate_before_the_pause(running_session, nurse):
 def test_a_rate_above_the_order_is_refused(running_session, nurse):
     with pytest.raises(ValidationError) as exc:
         infusion_rate_change(session=running_session, changed_by=nurse, rate_ml_h="52.6", client_key=key())
-    assert exc.value.message_dict == {"rate_ml_h": [RATE_ABOVE_ORDER.format(rate="52.6", ordered="52.5")]}
+    assert exc.value.message_dict == {
+        "rate_ml_h": [RATE_ABOVE_ORDER.format(rate="52.6 mL/h", ordered="52.5 mL/h")]
+    }
     with pytest.raises(ValidationError) as exc:
         infusion_rate_change(session=running_session, changed_by=nurse, rate_ml_h="0", client_key=key())
     assert exc.value.message_dict == {"rate_ml_h": [RATE_NOT_POSITIVE]}

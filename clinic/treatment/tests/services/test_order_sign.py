@@ -132,7 +132,7 @@ def test_titration_needs_a_reason_signed_by_the_physician(signed_order, make_ord
             diluent_volume_ml=Decimal("98"),
         )
     assert exc.value.message_dict["titration_reason"] == [
-        TITRATION_REASON_REQUIRED.format(previous="0.5", unit="mg/kg")
+        TITRATION_REASON_REQUIRED.format(previous="0.5 mg/kg")
     ]
 
     second = make_order(
