@@ -16,6 +16,7 @@ from clinic.accounts.models import Membership
 from clinic.accounts.roles import Role
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
+from clinic.core.display import display_quantity
 from clinic.core.models import Clinic
 from clinic.core.phones import clinic_phone_parse
 from clinic.core.selectors import clinic_setting_value
@@ -58,11 +59,11 @@ MEASURED_IN_FUTURE = "The time of measurement cannot be in the future."
 NOT_A_NUMBER = "Enter a number."
 # A weight in lb typed into the kg field (2.2x), or a height in inches into the cm field (0.39x).
 WEIGHT_CHANGE_UNCONFIRMED = (
-    "Weight {new} kg differs from the last recorded {previous} kg (on {date}) by more than "
+    "Weight {new} differs from the last recorded {previous} (on {date}) by more than "
     "{percent} %: check the units (kg, not lb) and tick 'Confirm this weight' if correct."
 )
 HEIGHT_CHANGE_UNCONFIRMED = (
-    "Height {new} cm differs from the last recorded {previous} cm (on {date}) by more than "
+    "Height {new} differs from the last recorded {previous} (on {date}) by more than "
     "{percent} %: check the units (cm, not inches) and tick 'Confirm this height' if correct."
 )
 # Heights still change in adolescence; the height check applies from this age.
@@ -344,9 +345,9 @@ def _measurement_change_errors(
         patient.date_of_birth, measured_at.astimezone(patient.clinic.tzinfo).date()
     ) >= HEIGHT_CHANGE_CHECK_MIN_AGE
     errors: dict[str, list[str]] = {}
-    for field, value, confirmed, check, message in (
-        ("weight_kg", weight, confirm_weight_change, True, WEIGHT_CHANGE_UNCONFIRMED),
-        ("height_cm", height, confirm_height_change, adult, HEIGHT_CHANGE_UNCONFIRMED),
+    for field, value, confirmed, check, message, quantity in (
+        ("weight_kg", weight, confirm_weight_change, True, WEIGHT_CHANGE_UNCONFIRMED, "kg"),
+        ("height_cm", height, confirm_height_change, adult, HEIGHT_CHANGE_UNCONFIRMED, "cm"),
     ):
         if value is None or confirmed or not check:
             continue
@@ -357,7 +358,8 @@ def _measurement_change_errors(
         if not previous or abs(value - previous) * 100 <= previous * percent:
             continue
         errors[field] = [message.format(
-            new=value.quantize(Decimal("0.1")), previous=previous, percent=percent,
+            new=display_quantity(value, quantity), previous=display_quantity(previous, quantity),
+            percent=percent,
             date=last.measured_at.astimezone(patient.clinic.tzinfo).date().isoformat(),
         )]
     return errors

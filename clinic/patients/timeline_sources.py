@@ -4,6 +4,7 @@ Registered in PatientsConfig.ready(). Each source is one query bounded by TIMELI
 when selectors.patient_chart has already loaded the rows onto the patient.
 """
 
+from clinic.core.display import display_quantity
 from clinic.patients.drug_classes import drug_class_label
 from clinic.patients.models import Allergy, BodyMeasurement, Diagnosis, Medication
 from clinic.patients.selectors import CHART_PREFETCH
@@ -37,9 +38,9 @@ def measurement_entries(patient) -> list[TimelineEntry]:
     for m in rows:
         parts = []
         if m.weight_kg is not None:
-            parts.append(f"weight {m.weight_kg} kg")
+            parts.append(f"weight {display_quantity(m.weight_kg, 'kg')}")
         if m.height_cm is not None:
-            parts.append(f"height {m.height_cm} cm")
+            parts.append(f"height {display_quantity(m.height_cm, 'cm')}")
         entries.append(TimelineEntry(
             occurred_at=m.measured_at, kind="measurement",
             title="Measured: " + ", ".join(parts), detail=f"by {m.recorded_by.signature_name}",

@@ -48,7 +48,7 @@ def test_timeline_merges_sources_newest_first(full_chart, staff):
     assert kinds[-1] == "medication_started"  # started 2021
     assert [e.occurred_at for e in entries] == sorted((e.occurred_at for e in entries),
                                                       reverse=True)
-    assert any(e.title == "Measured: weight 70.0 kg, height 175.0 cm" for e in entries)
+    assert any(e.title == "Measured: weight 70 kg, height 175 cm" for e in entries)
 
 
 def test_timeline_is_limited_and_queries_do_not_grow(patient, staff,

@@ -160,7 +160,7 @@ def test_chart_shows_header_bmi_allergies_and_contacts(staff, full_chart, client
     html = response.content.decode()
     assert full_chart.record_number in html
     assert "22.9 kg/m²" in html
-    assert "70.0 kg" in html and "175.0 cm" in html
+    assert "70 kg" in html and "175 cm" in html
     assert "Penicillin" in html and "No known allergies recorded" not in html
     assert "Sam Rivera" in html and "(617) 555-0199" in html
     assert "Dr. Lee" in html and "Kim Byron" in html
@@ -301,7 +301,7 @@ def test_measurement_form_asks_to_confirm_a_weight_far_from_the_last(staff, pati
     assert response.status_code == 200
     date = last.measured_at.astimezone(patient.clinic.tzinfo).date().isoformat()
     assert response.context["form"].errors["weight_kg"] == [WEIGHT_CHANGE_UNCONFIRMED.format(
-        new="154.0", previous="70.0", date=date, percent=10,
+        new="154 kg", previous="70 kg", date=date, percent=10,
     )]
     assert "Confirm this weight" in response.content.decode()
     assert BodyMeasurement.objects.count() == 1

@@ -72,7 +72,9 @@ def _round_kg(value: Decimal) -> Decimal:
 
 
 def _fmt(value: Decimal) -> str:
-    return f"{value:f}"
+    """As every page shows a weight or height: no trailing zeros ("70 kg", "85.8 kg")."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _check_sex(sex: object) -> str:

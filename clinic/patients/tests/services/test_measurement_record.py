@@ -137,9 +137,9 @@ def test_weight_in_pounds_is_refused_until_confirmed(patient, nurse):
     # then it is refused on the weight field, naming both values and their units
     date = yesterday.measured_at.astimezone(patient.clinic.tzinfo).date().isoformat()
     assert caught.value.message_dict == {"weight_kg": [WEIGHT_CHANGE_UNCONFIRMED.format(
-        new="154.0", previous="70.0", date=date, percent=10,
+        new="154 kg", previous="70 kg", date=date, percent=10,
     )]}
-    assert f"Weight 154.0 kg differs from the last recorded 70.0 kg (on {date}) by more than 10 %" \
+    assert f"Weight 154 kg differs from the last recorded 70 kg (on {date}) by more than 10 %" \
         in caught.value.messages[0]
     assert BodyMeasurement.objects.count() == 1
     assert AuditEvent.objects.count() == events_before
@@ -181,7 +181,7 @@ def test_adult_height_far_from_the_last_is_refused_until_confirmed(patient, nurs
         measurement_record(patient=patient, recorded_by=nurse, measured_at=_an_hour_ago(),
                            weight_kg=Decimal("70"), height_cm=Decimal("150"))
     assert list(caught.value.message_dict) == ["height_cm"]
-    assert caught.value.message_dict["height_cm"][0].startswith("Height 150.0 cm differs")
+    assert caught.value.message_dict["height_cm"][0].startswith("Height 150 cm differs")
     assert HEIGHT_CHANGE_UNCONFIRMED.split("{")[0] in caught.value.message_dict["height_cm"][0]
     measurement_record(patient=patient, recorded_by=nurse, measured_at=_an_hour_ago(),
                        height_cm=Decimal("150"), confirm_height_change=True)

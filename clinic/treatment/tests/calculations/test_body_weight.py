@@ -155,7 +155,7 @@ def test_dosing_weight_actual_basis_needs_no_height_or_sex():
     assert weight.kg == D("70.0")
     assert weight.basis == "actual"
     assert weight.ideal_kg is None
-    assert weight.explanation == "Actual body weight 70.0 kg."
+    assert weight.explanation == "Actual body weight 70 kg."
 
 
 def test_dosing_weight_ideal_basis():
@@ -179,7 +179,7 @@ def test_dosing_weight_adjusted_basis():
     weight = dosing_weight_kg(basis="adjusted", actual_kg=D("120"), height_cm=D("182.88"), sex="male")
     assert weight.kg == D("94.6")
     assert weight.adjusted_kg == D("94.6")
-    assert "77.6 + 0.4 × (120.0 − 77.6) = 94.6 kg" in weight.explanation
+    assert "77.6 + 0.4 × (120 − 77.6) = 94.6 kg" in weight.explanation
 
 
 def test_dosing_weight_adjusted_basis_when_actual_not_above_ibw():

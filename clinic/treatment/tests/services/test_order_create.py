@@ -123,7 +123,7 @@ def test_todays_weight_far_from_the_last_is_refused_unconfirmed(make_order, mood
     with pytest.raises(ValidationError) as exc:
         make_order(mood_course, new_weight_kg=Decimal("154"))
     assert list(exc.value.message_dict) == ["new_weight_kg"]
-    assert "154.0 kg differs from the last recorded 70.0 kg" in exc.value.messages[0]
+    assert "154 kg differs from the last recorded 70 kg" in exc.value.messages[0]
     assert not InfusionOrder.objects.exists()
 
 
