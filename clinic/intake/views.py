@@ -30,9 +30,11 @@ from clinic.intake.services import (
     consultation_request_submit,
     contact_attempt_log,
 )
+from clinic.scheduling.forms import consultation_slots, data_with_pick, picked_label
 from clinic.scheduling.selectors import clinic_today
 
 URGENT_SESSION_KEY = "intake_request_urgent"
+CONVERT_SUBMIT = "Create patient and book consultation"
 RATE_LIMITED = (
     "We have received several requests from your connection in the last hour, so we cannot take "
     "another one online right now. Please call us, or try again in an hour."
@@ -190,6 +192,10 @@ def _detail_context(request, request_obj, **forms) -> dict:
             clinic=request.clinic, request_obj=request_obj
         )
         context["close_form"] = forms.get("close_form") or CloseForm()
+        # The consultation is booked by the same rules as any other: offer the next free times.
+        context.update(consultation_slots(clinic=request.clinic, form=context["convert_form"]))
+        context["submit_label"] = CONVERT_SUBMIT
+        context["picked"] = forms.get("picked", "")
     return context
 
 
@@ -228,6 +234,16 @@ def inbox_contact(request, public_id):
 @permission_required(Perm.INBOX_WORK)
 def inbox_convert(request, public_id):
     request_obj = _get_request(request, public_id)
+    if "pick" in request.POST or request.POST.get("action") == "find":
+        # A free time picked (or asked for) without script: fill the form in, register nobody yet.
+        picked = "pick" in request.POST
+        data = data_with_pick(request.POST, request.POST["pick"]) if picked else request.POST
+        form = ConvertForm(data, clinic=request.clinic, request_obj=request_obj)
+        form.is_valid()
+        context = _detail_context(
+            request, request_obj, convert_form=form, picked=picked_label(form) if picked else ""
+        )
+        return render(request, "intake/inbox_detail.html", context)
     form = ConvertForm(request.POST, clinic=request.clinic, request_obj=request_obj)
     if form.is_valid():
         data = form.cleaned_data

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.core.models import Clinic
+from clinic.core.selectors import clinic_setting_value
 from clinic.patients.models import Patient
 from clinic.scheduling import selectors
 from clinic.scheduling.models import AppointmentKind, Colour, Room, RoomKind
@@ -52,6 +53,71 @@ def set_local_datetime(
             cleaned[target] = clinic_local_datetime(form.clinic, day, moment)
         except ValidationError as exc:
             form.add_error(date if exc.code == "date_out_of_range" else time, exc)
+
+
+def data_with_pick(data, pick: str):
+    """A copy of posted form data with a picked free time filled in (the pick button's value,
+    "YYYY-MM-DDTHH:MM|room id", from `selectors.next_free_slots`): date, start time and room.
+    The booking forms' free-time buttons do this in the browser; this is the same without script."""
+    when, _, room = (pick or "").partition("|")
+    try:
+        moment = dt.datetime.strptime(when, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return data
+    data = data.copy()
+    data["date"] = moment.date().isoformat()
+    data["start_time"] = moment.strftime("%H:%M")
+    if room.isdigit():
+        data["room"] = room
+    return data
+
+
+def slots_after(form: forms.Form, now: dt.datetime) -> dt.datetime:
+    """From when to look for free times: the time the form asks for (or its day's start), never
+    before now; now for an empty form."""
+    data = getattr(form, "cleaned_data", None) or {}
+    if data.get("starts_at"):
+        return max(data["starts_at"], now)
+    day = data.get("date")
+    if day:
+        try:
+            return max(clinic_local_datetime(form.clinic, day, dt.time(0, 0)), now)
+        except ValidationError:
+            return now
+    return now
+
+
+SLOTS_FOR_CONSULTATION = "For a {minutes} min consultation{who}{where}."
+
+
+def consultation_slots(*, clinic, form, patient=None, now=None) -> dict:
+    """The free-times panel of a consultation form (booking or converting a request): the next free
+    times from what the form asks for, with its room and physician if chosen."""
+    now = now or timezone.now()
+    data = getattr(form, "cleaned_data", None) or {}
+    room, clinician = data.get("room"), data.get("clinician")
+    minutes = clinic_setting_value(clinic, "consultation_length_minutes")
+    slots = selectors.next_free_slots(
+        clinic=clinic, length_minutes=minutes, room_kind=RoomKind.CONSULT, after=slots_after(form, now),
+        room=room, clinician=clinician, patient=patient, now=now,
+    )
+    return {
+        "slots": slots,
+        "slots_for": SLOTS_FOR_CONSULTATION.format(
+            minutes=minutes,
+            who=f" with {clinician.signature_name}" if clinician else "",
+            where=f" in {room.name}" if room else "",
+        ),
+    }
+
+
+def picked_label(form) -> str:
+    """'Tue 05 May 09:00 in Consult 1' for a form just filled in from a free-time button."""
+    data = getattr(form, "cleaned_data", None) or {}
+    if not data.get("starts_at"):
+        return ""
+    label = f"{data['starts_at']:%a %d %b %H:%M}"
+    return label + (f" in {data['room'].name}" if data.get("room") else "")
 
 
 class ConsultationTimeMixin(forms.Form):

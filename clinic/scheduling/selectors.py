@@ -14,6 +14,7 @@ from clinic.core.models import Clinic
 from clinic.core.phones import clinic_phone_display
 from clinic.core.selectors import clinic_setting_value
 from clinic.patients.models import Patient
+from clinic.scheduling import availability
 from clinic.scheduling import settings as keys
 from clinic.scheduling.grid import DayGrid, build_day_grid
 from clinic.scheduling.ics import IcsEvent
@@ -584,3 +585,176 @@ def feed_events(*, token: CalendarFeedToken, now: dt.datetime | None = None) -> 
         ))
     events.sort(key=lambda e: e.starts_at)
     return events
+
+
+# --- can a visit happen then? (availability) ------------------------------------------------------
+
+
+def _room_kind_of(appointment_kind: str, appointment_type: AppointmentType | None = None) -> str:
+    if appointment_type is not None:
+        return appointment_type.room_kind
+    return RoomKind.CONSULT if appointment_kind == AppointmentKind.CONSULTATION else RoomKind.CHAIR
+
+
+def booking_calendar(
+    *,
+    clinic: Clinic,
+    first_day: dt.date,
+    last_day: dt.date,
+    room_kind: str,
+    room: Room | None = None,
+    clinician=None,
+    patient: Patient | None = None,
+    exclude_ids: tuple[int, ...] = (),
+    active_minutes: int | None = None,
+    start_window: tuple[dt.datetime | None, dt.datetime | None] = (None, None),
+) -> "availability.Calendar":
+    """What a visit from the clinic's local `first_day` to `last_day` is checked against: hours,
+    closures, the room (or every active room of `room_kind`, the chosen one first), the patient's and
+    the clinician's other visits, the clinician's shifts and their role's roster days, and (for an
+    infusion, `active_minutes` set) the nurse capacity. `exclude_ids`: the visit being moved.
+    A fixed number of queries (at most 12), whatever the number of bookings.
+    """
+    tz = clinic.tzinfo
+    start, _ = clinic_day_bounds(clinic, first_day)
+    _, end = clinic_day_bounds(clinic, last_day)
+    overlapping = Q(clinic=clinic, status__in=ACTIVE_STATUSES, starts_at__lt=end, ends_at__gt=start)
+    candidates = list(
+        Room.objects.filter(clinic=clinic, kind=room_kind, is_active=True).order_by("name", "pk")
+    )
+    if room is not None:
+        candidates = [room] + [r for r in candidates if r.pk != room.pk]
+    rooms: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {r.pk: [] for r in candidates}
+    for room_id, s, e in (
+        Appointment.objects.filter(overlapping, room_id__in=list(rooms))
+        .exclude(pk__in=exclude_ids)
+        .values_list("room_id", "starts_at", "ends_at")
+    ):
+        rooms[room_id].append((s, e))
+    patient_busy = []
+    if patient is not None:
+        patient_busy = list(
+            Appointment.objects.filter(overlapping, patient=patient)
+            .exclude(pk__in=exclude_ids)
+            .values_list("starts_at", "ends_at")
+        )
+    name, busy, own_shifts, roster_days = "", [], [], set()
+    if clinician is not None:
+        name = clinician.signature_name
+        theirs = Appointment.objects.filter(overlapping, clinician=clinician).exclude(pk__in=exclude_ids)
+        if room_kind == RoomKind.CHAIR:
+            # A chair visit may overlap the clinician's other chair visits (nurses watch several
+            # chairs, within the ratio), never a one-to-one visit of theirs.
+            theirs = theirs.exclude(room__kind=RoomKind.CHAIR)
+        busy = list(theirs.values_list("starts_at", "ends_at"))
+        role = staff_role(clinic=clinic, user=clinician)
+        shifts = StaffShift.objects.filter(clinic=clinic, starts_at__lt=end, ends_at__gt=start)
+        own_shifts = list(shifts.filter(user=clinician).values_list("starts_at", "ends_at"))
+        for s, e in shifts.filter(role=role).values_list("starts_at", "ends_at"):
+            roster_days.update({s.astimezone(tz).date(), e.astimezone(tz).date()})
+    nurse_shifts, actives, ratio = None, [], 0
+    if active_minutes is not None:
+        nurse_shifts = nurse_shift_intervals(clinic=clinic, start=start, end=end) or None
+        actives = [
+            (b.start, b.active_end)
+            for b in (
+                _busy(a)
+                for a in Appointment.objects.filter(overlapping, room__kind=RoomKind.CHAIR)
+                .exclude(pk__in=exclude_ids)
+                .only("starts_at", "ends_at", "active_minutes")
+            )
+        ]
+        ratio = clinic_setting_value(clinic, keys.NURSE_RATIO)
+    return availability.Calendar(
+        tz=tz,
+        clinic_hours=clinic_hours_week(clinic=clinic),
+        closed_dates=closed_dates(clinic=clinic, start=first_day, end=last_day),
+        rooms=rooms,
+        room_names={r.pk: r.name for r in candidates},
+        patient_busy=patient_busy,
+        clinician_name=name,
+        clinician_busy=busy,
+        clinician_shifts=own_shifts,
+        roster_days=roster_days,
+        nurse_shifts=nurse_shifts,
+        active_bookings=actives,
+        ratio=ratio,
+        active_minutes=active_minutes,
+        start_window=start_window,
+    )
+
+
+@dataclass
+class SlotOffer:
+    """A free time as the booking forms offer it: when, where, and the values that fill the form."""
+
+    start: dt.datetime  # in the clinic's zone
+    end: dt.datetime
+    room_id: int | None
+    room_name: str
+    label: str
+    value: str  # "YYYY-MM-DDTHH:MM|room id" — what the pick button submits
+
+
+def next_free_slots(
+    *,
+    clinic: Clinic,
+    length_minutes: int,
+    room_kind: str,
+    after: dt.datetime | None = None,
+    room: Room | None = None,
+    clinician=None,
+    patient: Patient | None = None,
+    exclude_ids: tuple[int, ...] = (),
+    active_minutes: int | None = None,
+    start_window: tuple[dt.datetime | None, dt.datetime | None] = (None, None),
+    count: int = availability.SLOTS_OFFERED,
+    now: dt.datetime | None = None,
+) -> list[SlotOffer]:
+    """The next `count` times (from `after`, never before now) when such a visit can happen: inside
+    opening hours, with a free room of `room_kind` (the chosen `room` first), the patient free, the
+    clinician free and on shift, and nurse capacity for an infusion. Within the next 28 days."""
+    now = now or timezone.now()
+    after = max(after or now, now)
+    tz = clinic.tzinfo
+    first_day = after.astimezone(tz).date()
+    calendar = booking_calendar(
+        clinic=clinic, first_day=first_day, last_day=first_day + dt.timedelta(days=availability.HORIZON_DAYS),
+        room_kind=room_kind, room=room, clinician=clinician, patient=patient, exclude_ids=exclude_ids,
+        active_minutes=active_minutes, start_window=start_window,
+    )
+    slots = availability.free_slots(
+        calendar, after=after, length=dt.timedelta(minutes=length_minutes),
+        step_minutes=clinic_setting_value(clinic, keys.SLOT_MINUTES), count=count, not_before=now,
+    )
+    offers = []
+    for slot in slots:
+        local = slot.start.astimezone(tz)
+        room_name = calendar.room_names.get(slot.room_id, "") if slot.room_id else ""
+        offers.append(
+            SlotOffer(
+                start=local,
+                end=slot.end.astimezone(tz),
+                room_id=slot.room_id,
+                room_name=room_name,
+                label=f"{local:%a %d %b} {local:%H:%M}" + (f" · {room_name}" if room_name else ""),
+                value=f"{local:%Y-%m-%dT%H:%M}|{slot.room_id or ''}",
+            )
+        )
+    return offers
+
+
+def series_start_window(*, appointment: Appointment) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Earliest and latest start that keeps a series visit its series' minimum gap to the visits
+    before and after it (None, None outside a series)."""
+    if appointment.series_id is None:
+        return None, None
+    gap = dt.timedelta(hours=appointment.series.min_gap_hours)
+    others = (
+        Appointment.objects.filter(series_id=appointment.series_id)
+        .exclude(pk=appointment.pk)
+        .exclude(status__in=(AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW))
+    )
+    before = others.filter(starts_at__lt=appointment.starts_at).order_by("-starts_at").first()
+    after = others.filter(starts_at__gt=appointment.starts_at).order_by("starts_at").first()
+    return (before.starts_at + gap if before else None, after.starts_at - gap if after else None)

@@ -4,6 +4,13 @@ Every write runs in one transaction with its audit event. Booking re-checks chai
 nurse capacity and spacing with the planner's rules while holding a lock on the clinic's chairs, so
 two desks cannot book the same chair at once (on SQLite the IMMEDIATE transaction serialises writers;
 on PostgreSQL the chair rows are locked with SELECT ... FOR UPDATE).
+
+Every booking a person makes (`consultation_book`, `series_book`, `appointment_reschedule`,
+`series_move`) must also fit the clinic's hours and closures and the clinician's availability (no
+overlapping visits, within their shifts when the clinic keeps a roster for their role that day):
+the rules are in `availability.py`. `appointment_book` is the low-level write those services call
+after their checks (and that the demo uses to record past visits): it refuses only what can never
+happen at any hour, a taken room or a clinician already seeing someone one-to-one.
 """
 
 import datetime as dt
@@ -21,7 +28,7 @@ from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
 from clinic.core.selectors import clinic_setting_value
 from clinic.core.services import idempotent
-from clinic.scheduling import planner, selectors
+from clinic.scheduling import availability, planner, selectors
 from clinic.scheduling.models import (
     Appointment,
     AppointmentKind,
@@ -39,7 +46,8 @@ from clinic.scheduling.models import (
 )
 from clinic.scheduling.planner import Slot
 
-ROOM_TAKEN = "{room} is already booked from {start:%H:%M} to {end:%H:%M} that day."
+ROOM_TAKEN = availability.ROOM_TAKEN
+CLINICIAN_BUSY = availability.CLINICIAN_BUSY
 ENDS_BEFORE_START = "The appointment must end after it starts."
 ROOM_OTHER_CLINIC = "That room belongs to another clinic."
 
@@ -73,15 +81,65 @@ def room_overlaps(*, room: Room, starts_at: dt.datetime, ends_at: dt.datetime, e
     return overlapping.first()
 
 
+def _room_taken(room: Room, clash: Appointment, tz) -> str:
+    start, end = clash.starts_at.astimezone(tz), clash.ends_at.astimezone(tz)
+    return ROOM_TAKEN.format(room=room.name, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+
+
+def clinician_overlaps(
+    *, clinician, clinic, starts_at: dt.datetime, ends_at: dt.datetime, in_chair: bool, exclude_id=None
+) -> Appointment | None:
+    """The clinician's first visit this one may not overlap: any, for a one-to-one visit; their
+    one-to-one visits only, for a visit in an infusion chair (nurses watch several chairs at once)."""
+    overlapping = Appointment.objects.filter(
+        clinic=clinic, clinician=clinician, status__in=ACTIVE_STATUSES, starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    )
+    if in_chair:
+        overlapping = overlapping.exclude(room__kind=RoomKind.CHAIR)
+    if exclude_id:
+        overlapping = overlapping.exclude(pk=exclude_id)
+    return overlapping.order_by("starts_at").first()
+
+
+def booking_refusals(
+    *, clinic, starts_at: dt.datetime, ends_at: dt.datetime, room_kind: str, room: Room | None,
+    clinician, patient, exclude_ids: tuple[int, ...] = (), active_minutes: int | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, list[str]]:
+    """Everything that stops this booking (hours, closures, room, patient, clinician and their
+    shifts, nurses), by form field; empty when it can happen. Call under the booking's locks."""
+    tz = clinic.tzinfo
+    calendar = selectors.booking_calendar(
+        clinic=clinic, first_day=starts_at.astimezone(tz).date(), last_day=ends_at.astimezone(tz).date(),
+        room_kind=room_kind, room=room, clinician=clinician, patient=patient, exclude_ids=exclude_ids,
+        active_minutes=active_minutes,
+    )
+    return availability.booking_problems(
+        calendar, start=starts_at, end=ends_at, room_id=room.pk if room is not None else None,
+        not_before=now,
+    )
+
+
+def _lock_clinician(clinician, clinic) -> None:
+    """Lock the clinician's membership row, so two desks cannot give them overlapping visits."""
+    if clinician is not None:
+        list(Membership.objects.select_for_update().filter(user=clinician, clinic=clinic))
+
+
 def appointment_book(
     *, patient, kind: str, starts_at: dt.datetime, ends_at: dt.datetime, booked_by,
     room: Room | None = None, clinician=None, notes: str = "",
     appointment_type: AppointmentType | None = None, active_minutes: int | None = None,
     series: AppointmentSeries | None = None, sequence: int | None = None,
 ) -> Appointment:
-    """Book one appointment; refuses a room that is already taken at that time.
+    """Record one appointment: the low-level write the booking services call after their checks.
 
-    `series`/`sequence` are set by `series_book`; `active_minutes` is the nurse-occupied part.
+    Refuses what can happen at no hour: a room already taken then, or a clinician already seeing
+    someone one-to-one then. Opening hours, closures and shifts are the booking services' checks
+    (`consultation_book`, `series_book`, `appointment_reschedule`, `series_move`), so the demo can
+    record past visits here. `series`/`sequence` are set by `series_book`; `active_minutes` is the
+    nurse-occupied part.
     """
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": ENDS_BEFORE_START})
@@ -93,9 +151,17 @@ def appointment_book(
             room = Room.objects.select_for_update().get(pk=room.pk)
             clash = room_overlaps(room=room, starts_at=starts_at, ends_at=ends_at)
             if clash is not None:
+                raise ValidationError({"room": _room_taken(room, clash, patient.clinic.tzinfo)})
+        if clinician is not None:
+            clash = clinician_overlaps(
+                clinician=clinician, clinic=patient.clinic, starts_at=starts_at, ends_at=ends_at,
+                in_chair=room is not None and room.kind == RoomKind.CHAIR,
+            )
+            if clash is not None:
                 tz = patient.clinic.tzinfo
-                raise ValidationError({"room": ROOM_TAKEN.format(
-                    room=room.name, start=clash.starts_at.astimezone(tz), end=clash.ends_at.astimezone(tz))})
+                raise ValidationError({"clinician": CLINICIAN_BUSY.format(
+                    name=clinician.signature_name, start=f"{clash.starts_at.astimezone(tz):%H:%M}",
+                    end=f"{clash.ends_at.astimezone(tz):%H:%M}")})
         appointment = Appointment(
             clinic=patient.clinic, patient=patient, kind=kind, starts_at=starts_at, ends_at=ends_at,
             room=room, clinician=clinician, notes=notes, booked_by=booked_by,
@@ -128,6 +194,8 @@ def consultation_book(
     """Book a consultation of the clinic's standard length in a consultation room with a physician.
 
     The length is the clinic setting `consultation_length_minutes`; times are aware (stored UTC).
+    Refused (by field) outside opening hours or on a closed day, in a taken room, when the patient
+    has another visit, and when the physician has another visit or is off shift (availability.py).
     A repeat with the same `submission_key` returns the first appointment.
     """
     clinic = patient.clinic
@@ -153,6 +221,15 @@ def consultation_book(
                 errors["starts_at"] = STARTS_IN_PAST
             if errors:
                 raise ValidationError(errors)
+            if room is not None:
+                Room.objects.select_for_update().filter(pk=room.pk).first()
+            _lock_clinician(clinician, clinic)
+            refusals = booking_refusals(
+                clinic=clinic, starts_at=starts_at, ends_at=starts_at + length, room_kind=RoomKind.CONSULT,
+                room=room, clinician=clinician, patient=patient,
+            )
+            if refusals:
+                raise ValidationError(refusals)
             return appointment_book(
                 patient=patient, kind=AppointmentKind.CONSULTATION, starts_at=starts_at,
                 ends_at=starts_at + length, booked_by=booked_by, room=room, clinician=clinician,
@@ -173,9 +250,9 @@ PAST_CANNOT_CHANGE = "This visit has already started or passed; it cannot be mov
 NOT_CHANGEABLE = "A visit that is {status} cannot be moved or cancelled."
 TIME_SKIPPED = "{when} does not exist in the clinic's zone (the clocks go forward); choose another time."
 ROOM_WRONG_KIND = "Choose {kind} for this visit."
-OUTSIDE_HOURS = "The visit is not wholly inside the clinic's opening hours that day."
-CLINIC_CLOSED = "The clinic is closed that day."
-PATIENT_BUSY = "The patient has another appointment at that time."
+OUTSIDE_HOURS = availability.OUTSIDE_HOURS_ON
+CLINIC_CLOSED = availability.CLINIC_CLOSED_ON
+PATIENT_BUSY = availability.PATIENT_BUSY
 GAP_TOO_SHORT = "Series visits must start at least {gap} h apart; this is {hours} h after visit {n}."
 
 
@@ -683,8 +760,9 @@ def appointment_reschedule(
     """Move one visit (same length) to a new start and room; the reason is kept.
 
     Refuses a visit that has started or passed, a time in the past, a room of the wrong kind, a taken
-    room, times outside opening hours, the nurse ratio, and (in a series) visits closer than the
-    series' minimum gap.
+    room, times outside opening hours or on a closed day, the nurse ratio, the patient's or the
+    clinician's other visits, a clinician off shift, and (in a series) visits closer than the series'
+    minimum gap.
     """
     reason = _reason(reason)
     now = now or timezone.now()
@@ -730,8 +808,25 @@ def appointment_reschedule(
             errors = [_capitalised(e.split("): ", 1)[-1]) for e in check.errors]
             if errors:
                 raise ValidationError({"starts_at": errors})
+            # The planner knows nothing of the clinician: their visits and shifts are checked here.
+            _lock_clinician(current.clinician, clinic)
+            refusals = booking_refusals(
+                clinic=clinic, starts_at=starts_at, ends_at=ends_at, room_kind=needed, room=room,
+                clinician=current.clinician, patient=None, exclude_ids=(current.pk,),
+            )
+            if refusals.get("clinician"):
+                raise ValidationError({"clinician": refusals["clinician"]})
         else:
-            _check_plain_time(current, starts_at, ends_at, room, tz)
+            if room is not None:
+                Room.objects.select_for_update().filter(pk=room.pk).first()
+            _lock_clinician(current.clinician, clinic)
+            refusals = booking_refusals(
+                clinic=clinic, starts_at=starts_at, ends_at=ends_at, room_kind=needed, room=room,
+                clinician=current.clinician, patient=current.patient, exclude_ids=(current.pk,),
+                active_minutes=current.active_minutes if needed == RoomKind.CHAIR else None,
+            )
+            if refusals:
+                raise ValidationError(refusals)
         if current.series_id:
             gap_errors = _series_gap_errors(current.series, {current.pk: Slot(starts_at, ends_at, 0)}, tz)
             if gap_errors:
@@ -750,29 +845,6 @@ def appointment_reschedule(
 
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _check_plain_time(appointment, starts_at, ends_at, room, tz) -> None:
-    """Hours, room and patient clashes for a visit outside the chairs (e.g. a consultation)."""
-    clinic = appointment.clinic
-    day = starts_at.astimezone(tz).date()
-    closed = selectors.closed_dates(clinic=clinic, start=day, end=day)
-    interval = planner.opening_interval(day, selectors.clinic_hours_week(clinic=clinic), closed, tz)
-    if interval is None:
-        raise ValidationError({"starts_at": CLINIC_CLOSED})
-    if starts_at < interval[0] or ends_at > interval[1]:
-        raise ValidationError({"starts_at": OUTSIDE_HOURS})
-    if room is not None:
-        Room.objects.select_for_update().filter(pk=room.pk).first()
-        clash = room_overlaps(room=room, starts_at=starts_at, ends_at=ends_at, exclude_id=appointment.pk)
-        if clash is not None:
-            raise ValidationError({"room": ROOM_TAKEN.format(
-                room=room.name, start=clash.starts_at.astimezone(tz), end=clash.ends_at.astimezone(tz))})
-    if Appointment.objects.filter(
-        patient_id=appointment.patient_id, status__in=ACTIVE_STATUSES, starts_at__lt=ends_at,
-        ends_at__gt=starts_at,
-    ).exclude(pk=appointment.pk).exists():
-        raise ValidationError({"starts_at": PATIENT_BUSY})
 
 
 def appointment_cancel(
@@ -861,6 +933,18 @@ def series_move(
         errors = check.errors + _series_gap_errors(
             series, {v.pk: s for v, s in zip(visits, slots, strict=True)}, tz
         )
+        for n, (visit, slot) in enumerate(zip(visits, slots, strict=True), start=1):
+            if visit.clinician_id is None:
+                continue
+            _lock_clinician(visit.clinician, clinic)
+            refusals = booking_refusals(
+                clinic=clinic, starts_at=slot.start, ends_at=slot.end, room_kind=RoomKind.CHAIR, room=None,
+                clinician=visit.clinician, patient=None, exclude_ids=ids,
+            )
+            errors += [
+                f"Visit {visit.sequence or n} ({_local(slot.start, clinic)}): {message}"
+                for message in refusals.get("clinician", [])
+            ]
         if errors:
             raise ValidationError({"shift": errors})
         rooms = {r.pk: r for r in Room.objects.filter(clinic=clinic, pk__in={s.chair_id for s in slots})}

@@ -41,6 +41,10 @@ from clinic.scheduling.forms import (
     ShiftForm,
     SlotFormSet,
     WeekForm,
+    consultation_slots,
+    data_with_pick,
+    picked_label,
+    slots_after,
 )
 from clinic.scheduling.ics import render_calendar
 from clinic.scheduling.models import (
@@ -106,6 +110,8 @@ def appointment_list(request):
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "form": DayForm(initial={"date": day}),
+        "now": timezone.now(),
+        "movable_statuses": selectors.MOVABLE_STATUSES,
         **paginate(request, appointments),
     }
     return render(request, "scheduling/list.html", context)
@@ -113,34 +119,48 @@ def appointment_list(request):
 
 @permission_required(Perm.APPOINTMENT_BOOK)
 def consultation_book_view(request, patient_id: int | None = None):
-    """Book a consultation for a patient already registered at this clinic."""
+    """Book a consultation for a patient already registered at this clinic.
+
+    The next free times are offered as buttons; a refused time (closed, after hours, the physician
+    busy or off shift) is named on its field with the next free times after it.
+    """
     patient = None
     if patient_id is not None:
         patient = get_object_or_404(Patient, pk=patient_id, clinic=request.clinic)
-    form = ConsultationBookForm(request.POST or None, clinic=request.clinic, patient=patient)
+    picked = request.method == "POST" and "pick" in request.POST
+    finding = request.method == "POST" and request.POST.get("action") == "find"
+    data = data_with_pick(request.POST, request.POST["pick"]) if picked else (request.POST or None)
+    form = ConsultationBookForm(data, clinic=request.clinic, patient=patient)
 
     def local_start(appointment: Appointment) -> dt.datetime:
         return appointment.starts_at.astimezone(request.clinic.tzinfo)
 
-    done = form_submit(
-        request, form,
-        lambda data: consultation_book(
-            patient=form.patient, starts_at=data["starts_at"], booked_by=request.user,
-            room=data["room"], clinician=data["clinician"], notes=data["notes"],
-            submission_key=data["submission_key"],
-        ),
-        success=lambda appointment: (
-            f"Consultation booked for {form.patient.record_number} "
-            f"on {local_start(appointment):%a %d %b %Y at %H:%M}."
-        ),
-        redirect_to=lambda appointment: day_list_url(local_start(appointment).date()),
-        field_map={"starts_at": "start_time"},
-    )
-    if done:
-        return done
+    if picked or finding:
+        form.is_valid()  # fill cleaned_data for the panel; nothing is booked
+    else:
+        done = form_submit(
+            request, form,
+            lambda data: consultation_book(
+                patient=form.patient, starts_at=data["starts_at"], booked_by=request.user,
+                room=data["room"], clinician=data["clinician"], notes=data["notes"],
+                submission_key=data["submission_key"],
+            ),
+            success=lambda appointment: (
+                f"Consultation booked for {form.patient.record_number} "
+                f"on {local_start(appointment):%a %d %b %Y at %H:%M}."
+            ),
+            redirect_to=lambda appointment: day_list_url(local_start(appointment).date()),
+            field_map={"starts_at": "start_time"},
+        )
+        if done:
+            return done
     return render(
         request, "scheduling/book.html",
-        {"nav": "appointments", "form": form, "patient": patient},
+        {
+            "nav": "appointments", "form": form, "patient": patient,
+            "picked": picked_label(form) if picked else "", "submit_label": "Book consultation",
+            **consultation_slots(clinic=request.clinic, form=form, patient=form.patient),
+        },
     )
 
 
@@ -390,35 +410,67 @@ def _after_change(appointment: Appointment, clinic) -> str:
     return f"{reverse('scheduling:day')}?date={day.isoformat()}"
 
 
+SLOTS_FOR_VISIT = "For this {minutes} min visit{who}{where}."
+
+
 @permission_required(Perm.APPOINTMENT_BOOK)
 def appointment_reschedule_view(request, appointment_id: int):
+    """Move one visit. The next free times (the visit's length, its room kind, clinician and patient,
+    and in a series its gap to the other visits) are offered as buttons, also after a refusal."""
     appointment = _appointment_or_404(request, appointment_id)
-    tz = request.clinic.tzinfo
+    clinic = request.clinic
+    tz = clinic.tzinfo
     local = appointment.starts_at.astimezone(tz)
     room_kind = (
         appointment.room.kind if appointment.room_id
         else (appointment.appointment_type.room_kind if appointment.appointment_type_id else RoomKind.CONSULT)
     )
+    picked = request.method == "POST" and "pick" in request.POST
+    finding = request.method == "POST" and request.POST.get("action") == "find"
+    data = data_with_pick(request.POST, request.POST["pick"]) if picked else _posted(request)
     form = RescheduleForm(
-        _posted(request), clinic=request.clinic, room_kind=room_kind,
+        data, clinic=clinic, room_kind=room_kind,
         initial={"date": local.date(), "start_time": local.time(), "room": appointment.room_id},
     )
-    done = form_submit(
-        request, form,
-        lambda data: appointment_reschedule(
-            appointment=appointment, starts_at=data["starts_at"], room=data["room"],
-            moved_by=request.user, reason=data["reason"],
-        ),
-        success=lambda moved: VISIT_MOVED.format(
-            when=moved.starts_at.astimezone(tz).strftime("%a %d %b %Y %H:%M")
-        ),
-        redirect_to=lambda moved: _after_change(moved, request.clinic),
-        field_map={"starts_at": "start_time"},
+    if picked or finding:
+        form.is_valid()
+    else:
+        done = form_submit(
+            request, form,
+            lambda data: appointment_reschedule(
+                appointment=appointment, starts_at=data["starts_at"], room=data["room"],
+                moved_by=request.user, reason=data["reason"],
+            ),
+            success=lambda moved: VISIT_MOVED.format(
+                when=moved.starts_at.astimezone(tz).strftime("%a %d %b %Y %H:%M")
+            ),
+            redirect_to=lambda moved: _after_change(moved, clinic),
+            field_map={"starts_at": "start_time"},
+        )
+        if done:
+            return done
+    cleaned = getattr(form, "cleaned_data", None) or {}
+    room = cleaned.get("room") or appointment.room
+    minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+    now = timezone.now()
+    slots = selectors.next_free_slots(
+        clinic=clinic, length_minutes=minutes, room_kind=room_kind,
+        after=slots_after(form, now) if form.is_bound else now, room=room,
+        clinician=appointment.clinician, patient=appointment.patient, exclude_ids=(appointment.pk,),
+        active_minutes=appointment.active_minutes if room_kind == RoomKind.CHAIR else None,
+        start_window=selectors.series_start_window(appointment=appointment), now=now,
     )
-    if done:
-        return done
-    return render(request, "scheduling/appointment_reschedule.html",
-                  {"nav": "appointments", "appointment": appointment, "form": form})
+    slots_for = SLOTS_FOR_VISIT.format(
+        minutes=minutes,
+        who=f" with {appointment.clinician.signature_name}" if appointment.clinician_id else "",
+        where=f" in {room.name} or another free {'chair' if room_kind == RoomKind.CHAIR else 'room'}"
+        if room else "",
+    )
+    return render(request, "scheduling/appointment_reschedule.html", {
+        "nav": "appointments", "appointment": appointment, "form": form, "slots": slots,
+        "slots_for": slots_for, "picked": picked_label(form) if picked else "",
+        "submit_label": "Move the visit",
+    })
 
 
 @permission_required(Perm.APPOINTMENT_BOOK)

@@ -68,29 +68,46 @@ def test_visitor_requests_a_consultation_and_the_desk_books_it(
     expect(row).to_contain_text("New")
     screenshot(page, "inbox")
 
-    # and converts the request: date of birth (not given by the visitor), a time, room, physician
+    # and converts the request: date of birth (not given by the visitor), a time, room, physician;
+    # the visitor asked for a Sunday, when the clinic is closed
     row.get_by_role("link", name="Jordan Reyes").click()
     expect(page.get_by_text("Three antidepressants so far.")).to_be_visible()
     convert = page.locator("#convert")
-    day = timezone.now().astimezone(clinic.tzinfo).date() + dt.timedelta(days=1)
+    expect(convert.get_by_role("heading", name="Next free times")).to_be_visible()
+    sunday = timezone.now().astimezone(clinic.tzinfo).date() + dt.timedelta(days=2)
+    sunday += dt.timedelta(days=(6 - sunday.weekday()) % 7)
     convert.get_by_label("Date of birth").fill("1984-07-19")
     convert.get_by_label("Sex at birth").select_option(label="Male")
-    convert.get_by_label("Consultation date").fill(day.isoformat())
+    convert.get_by_label("Consultation date").fill(sunday.isoformat())
     convert.get_by_label("Start time").fill("10:00")
     convert.get_by_label("Consultation room").select_option(label="Consult 1")
     convert.get_by_label("Physician").select_option(label=staff[Role.PHYSICIAN].signature_name)
+    convert.get_by_role("button", name="Create patient and book consultation").click()
+
+    # then the booking is refused on the time, nothing is saved, and the next free times follow
+    convert = page.locator("#convert")
+    expect(convert.locator(".field.has-error")).to_contain_text(f"The clinic is closed on {sunday:%a %d %b}.")
+    day = sunday + dt.timedelta(days=1)
+    first_free = convert.get_by_role("button", name=f"{day:%a %d %b} 08:00 · Consult 1")
+    expect(first_free).to_be_visible()
+
+    # when the desk picks the first free time, it fills the form in, and they book it
+    first_free.click()
+    expect(convert.get_by_label("Consultation date")).to_have_value(day.isoformat())
+    expect(convert.get_by_label("Start time")).to_have_value("08:00")
+    expect(convert.get_by_role("status")).to_contain_text(f"Filled in: {day:%a %d %b} 08:00 · Consult 1")
     screenshot(page, "inbox-convert")
     convert.get_by_role("button", name="Create patient and book consultation").click()
 
     # then the patient is registered and the consultation booked
-    expect(page.get_by_role("status")).to_contain_text("Jordan Reyes registered as MRN-")
+    expect(page.get_by_role("status").first).to_contain_text("Jordan Reyes registered as MRN-")
     expect(page.get_by_text("Converted to patient")).to_be_visible()
 
-    # and it is on that day's appointments list, at 10:00 clinic time in Consult 1
+    # and it is on that day's appointments list, at 08:00 clinic time in Consult 1
     page.get_by_role("link", name="See the day's appointments").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{day:%A} {day.day} {day:%B %Y}")
     booked = page.get_by_role("row").filter(has_text="Jordan Reyes")
-    expect(booked).to_contain_text("10:00–11:00")
+    expect(booked).to_contain_text("08:00–09:00")
     expect(booked).to_contain_text("Consultation")
     expect(booked).to_contain_text("Consult 1")
     expect(booked).to_contain_text(staff[Role.PHYSICIAN].signature_name)

@@ -56,6 +56,7 @@ from clinic.scheduling.services import (
     appointment_book,
     appointment_types_seed,
     clinic_hours_set,
+    clinician_overlaps,
     consultation_book,
     series_book,
     staff_shift_create,
@@ -599,7 +600,19 @@ class _DemoBuilder(JourneyMixin, InfusionDayMixin):
         if plan_future and starts_at > self.now + SERIES_MARGIN:
             return Planned(kind=kind, starts_at=starts_at, ends_at=ends_at, room=room)
         if kind == AppointmentKind.CONSULTATION:
-            clinician = rng.choice(self.staff_of(slug, Role.PHYSICIAN))
+            # A physician sees one patient at a time (the booking rules refuse a double booking):
+            # the one drawn if free then, else a colleague, else the next free slot.
+            clinician = self.free_physician(
+                slug, rng.choice(self.staff_of(slug, Role.PHYSICIAN)), starts_at, ends_at
+            )
+            while clinician is None:
+                room, starts_at, ends_at = self.calendars[slug].take_on_or_after(
+                    day=starts_at.astimezone(self.clinics[slug].tzinfo).date(),
+                    kind=room_kind,
+                    minutes=chair_minutes,
+                    not_before=starts_at + dt.timedelta(minutes=15),
+                )
+                clinician = self.free_physician(slug, None, starts_at, ends_at)
             completed_by = clinician
         else:
             clinician = rng.choice(self.staff_of(slug, Role.NURSE))
@@ -627,6 +640,23 @@ class _DemoBuilder(JourneyMixin, InfusionDayMixin):
         self.bump("appointments")
         self.appointment_outcome(slug, appointment, completed_by)
         return appointment
+
+    def free_physician(self, slug: str, drawn, starts_at: dt.datetime, ends_at: dt.datetime):
+        """`drawn` if they have no one-to-one visit then, else the first colleague free then (None)."""
+        physicians = self.staff_of(slug, Role.PHYSICIAN)
+        for physician in ([drawn] if drawn is not None else []) + [p for p in physicians if p != drawn]:
+            if (
+                clinician_overlaps(
+                    clinician=physician,
+                    clinic=self.clinics[slug],
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    in_chair=False,
+                )
+                is None
+            ):
+                return physician
+        return None
 
     def appointment_outcome(self, slug: str, appointment, completed_by) -> None:
         """What happened to a past appointment (mostly completed); one in the next three days is

@@ -48,6 +48,10 @@ def make_request(db):
 
 
 @pytest.fixture
-def tomorrow_10am(clinic):
+def open_day_10am(clinic):
+    """10:00 on the first weekday from tomorrow on: the clinic is open then by default (08:00–18:00
+    on weekdays); a consultation on a weekend would be refused."""
     day = timezone.now().astimezone(clinic.tzinfo).date() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(10, 0), tzinfo=clinic.tzinfo)

@@ -28,6 +28,16 @@ def clinic_tomorrow(clinic) -> dt.date:
 
 
 @pytest.fixture
+def next_open_day(clinic) -> dt.date:
+    """The first weekday from tomorrow on: open 08:00–18:00 by default (weekends are closed, and a
+    booking on them is refused)."""
+    day = timezone.now().astimezone(clinic.tzinfo).date() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+@pytest.fixture
 def at(clinic):
     """at(day, "09:30") -> aware datetime at the clinic."""
 

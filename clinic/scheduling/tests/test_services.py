@@ -33,12 +33,12 @@ def test_room_create_is_audited_and_names_are_unique_per_clinic(clinic, other_cl
 
 
 def test_consultation_book_uses_the_clinic_length(
-    clinic, staff, patient, consult_room, clinic_tomorrow, at
+    clinic, staff, patient, consult_room, next_open_day, at
 ):
     clinic_setting_update(clinic=clinic, key="consultation_length_minutes", raw_value="45",
                           changed_by=staff[Role.ADMIN], reason="Shorter visits")
     appointment = consultation_book(
-        patient=patient, starts_at=at(clinic_tomorrow, "14:00"), booked_by=staff[Role.FRONT_DESK],
+        patient=patient, starts_at=at(next_open_day, "14:00"), booked_by=staff[Role.FRONT_DESK],
         room=consult_room, clinician=staff[Role.PHYSICIAN],
     )
     assert appointment.kind == AppointmentKind.CONSULTATION
@@ -46,19 +46,19 @@ def test_consultation_book_uses_the_clinic_length(
     assert AuditEvent.objects.filter(summary="Consultation booked", patient_id=patient.pk).exists()
 
 
-def test_consultation_book_is_idempotent(clinic, staff, patient, clinic_tomorrow, at):
+def test_consultation_book_is_idempotent(clinic, staff, patient, next_open_day, at):
     key = uuid.uuid4()
     for _ in range(2):
-        consultation_book(patient=patient, starts_at=at(clinic_tomorrow, "09:00"),
+        consultation_book(patient=patient, starts_at=at(next_open_day, "09:00"),
                           booked_by=staff[Role.FRONT_DESK], submission_key=key)
     assert Appointment.objects.count() == 1
 
 
 def test_consultation_book_refusals(
-    clinic, other_clinic, staff, patient, chair, consult_room, clinic_tomorrow, at
+    clinic, other_clinic, staff, patient, chair, consult_room, next_open_day, at
 ):
     desk = staff[Role.FRONT_DESK]
-    start = at(clinic_tomorrow, "09:00")
+    start = at(next_open_day, "09:00")
     with pytest.raises(ValidationError) as exc:
         consultation_book(patient=patient, starts_at=start, booked_by=desk, room=chair,
                           clinician=staff[Role.NURSE])
@@ -88,9 +88,9 @@ def test_consultation_book_refusals(
 
 
 def test_a_physician_of_another_clinic_is_refused(clinic, other_clinic, make_user, staff, patient,
-                                                   clinic_tomorrow, at):
+                                                   next_open_day, at):
     outsider = make_user(Role.PHYSICIAN, other_clinic)
     with pytest.raises(ValidationError) as exc:
-        consultation_book(patient=patient, starts_at=at(clinic_tomorrow, "09:00"),
+        consultation_book(patient=patient, starts_at=at(next_open_day, "09:00"),
                           booked_by=staff[Role.FRONT_DESK], clinician=outsider)
     assert exc.value.message_dict == {"clinician": [CLINICIAN_NOT_PHYSICIAN]}

@@ -24,13 +24,13 @@ from clinic.scheduling.settings import DEFAULT_PREPARATION_TEXT
 
 
 @pytest.fixture
-def booked(clinic, staff, patient, make_patient, chairs, consult_room, clinic_tomorrow, at):
+def booked(clinic, staff, patient, make_patient, chairs, consult_room, next_open_day, at):
     desk = staff[Role.FRONT_DESK]
     infusion = appointment_book(
         patient=patient,
         kind=AppointmentKind.MOOD_INFUSION,
-        starts_at=at(clinic_tomorrow, "09:00"),
-        ends_at=at(clinic_tomorrow, "11:00"),
+        starts_at=at(next_open_day, "09:00"),
+        ends_at=at(next_open_day, "11:00"),
         booked_by=desk,
         room=chairs[0],
     )
@@ -38,8 +38,8 @@ def booked(clinic, staff, patient, make_patient, chairs, consult_room, clinic_to
     consult = appointment_book(
         patient=other,
         kind=AppointmentKind.CONSULTATION,
-        starts_at=at(clinic_tomorrow, "13:00"),
-        ends_at=at(clinic_tomorrow, "14:00"),
+        starts_at=at(next_open_day, "13:00"),
+        ends_at=at(next_open_day, "14:00"),
         booked_by=desk,
         room=consult_room,
         clinician=staff[Role.PHYSICIAN],
@@ -47,8 +47,8 @@ def booked(clinic, staff, patient, make_patient, chairs, consult_room, clinic_to
     shift = staff_shift_create(
         clinic=clinic,
         user=staff[Role.NURSE],
-        starts_at=at(clinic_tomorrow, "07:30"),
-        ends_at=at(clinic_tomorrow, "16:00"),
+        starts_at=at(next_open_day, "07:30"),
+        ends_at=at(next_open_day, "16:00"),
         created_by=desk,
     )
     return {"infusion": infusion, "consult": consult, "shift": shift, "other": other}

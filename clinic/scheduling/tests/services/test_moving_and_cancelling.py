@@ -242,9 +242,9 @@ def test_reschedule_refusals(clinic, series, desk, chairs, consult_room, at, mak
 
 
 def test_reschedule_a_consultation_checks_room_and_hours(
-    clinic, patient, staff, consult_room, at, clinic_tomorrow, make_patient, desk
+    clinic, patient, staff, consult_room, at, next_open_day, make_patient, desk
 ):
-    day = clinic_tomorrow + dt.timedelta(days=(7 - clinic_tomorrow.weekday()) % 7)  # a Monday
+    day = next_open_day + dt.timedelta(days=(7 - next_open_day.weekday()) % 7)  # a Monday
     consult = consultation_book(
         patient=patient, starts_at=at(day, "09:00"), booked_by=desk, room=consult_room
     )
@@ -255,20 +255,20 @@ def test_reschedule_a_consultation_checks_room_and_hours(
         appointment_reschedule(
             appointment=consult, starts_at=at(day, "11:30"), room=consult_room, moved_by=desk, reason="r"
         )
-    assert exc.value.message_dict == {
-        "room": [
-            ROOM_TAKEN.format(
-                room="Consult 1",
-                start=other.starts_at.astimezone(clinic.tzinfo),
-                end=other.ends_at.astimezone(clinic.tzinfo),
-            )
-        ]
-    }
+    taken = ROOM_TAKEN.format(room="Consult 1", start="11:00", end="12:00")
+    assert exc.value.message_dict == {"room": [taken]}
+    assert other.starts_at == at(day, "11:00")
     with pytest.raises(ValidationError) as exc:
         appointment_reschedule(
             appointment=consult, starts_at=at(day, "17:30"), room=consult_room, moved_by=desk, reason="r"
         )
-    assert exc.value.message_dict == {"starts_at": [OUTSIDE_HOURS]}
+    assert exc.value.message_dict == {
+        "starts_at": [
+            OUTSIDE_HOURS.format(
+                day=day.strftime("%a %d %b"), opens="08:00", closes="18:00", start="17:30", end="18:30"
+            )
+        ]
+    }
     moved = appointment_reschedule(
         appointment=consult,
         starts_at=at(day, "14:00"),

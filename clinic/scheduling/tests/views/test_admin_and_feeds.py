@@ -127,13 +127,13 @@ def test_shifts_page_adds_a_night_shift_once_and_removes_with_a_reason(client_fo
 
 
 def test_a_staff_member_creates_a_feed_sees_it_once_and_revokes_it(
-    client_for, staff, clinic, patient, chairs, clinic_tomorrow, at
+    client_for, staff, clinic, patient, chairs, next_open_day, at
 ):
     appointment_book(
         patient=patient,
         kind=AppointmentKind.MOOD_INFUSION,
-        starts_at=at(clinic_tomorrow, "09:00"),
-        ends_at=at(clinic_tomorrow, "11:00"),
+        starts_at=at(next_open_day, "09:00"),
+        ends_at=at(next_open_day, "11:00"),
         booked_by=staff[Role.FRONT_DESK],
         room=chairs[0],
     )
@@ -171,14 +171,14 @@ def test_unknown_tokens_and_other_users_tokens(client_for, staff, clinic, db):
 
 
 def test_a_patient_manages_their_own_feed(
-    client_for, make_user, clinic, patient, staff, chairs, clinic_tomorrow, at
+    client_for, make_user, clinic, patient, staff, chairs, next_open_day, at
 ):
     user = make_user(Role.PATIENT, clinic)
     appointment_book(
         patient=patient,
         kind=AppointmentKind.MOOD_INFUSION,
-        starts_at=at(clinic_tomorrow, "09:00"),
-        ends_at=at(clinic_tomorrow, "11:00"),
+        starts_at=at(next_open_day, "09:00"),
+        ends_at=at(next_open_day, "11:00"),
         booked_by=staff[Role.FRONT_DESK],
         room=chairs[0],
     )
