@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from clinic.audit.labels import field_label, record_details, record_label
 from clinic.audit.models import AuditEvent
 
 
@@ -46,6 +47,7 @@ class AuditEventView:
 
     event: AuditEvent
     summary: str
+    record: str = ""  # what the event is about, in words: "Vital signs #18"
     diff: dict[str, Any] = field(default_factory=dict)
     before: dict[str, Any] = field(default_factory=dict)
     after: dict[str, Any] = field(default_factory=dict)
@@ -54,18 +56,21 @@ class AuditEventView:
     placeholder: str = ""
 
     # Lists of pairs for the templates: `{% for k, v in some_dict.items %}` would look up a key
-    # named "items" first (a readiness check's details have one).
+    # named "items" first (a readiness check's details have one). Keys read as field names in words.
+    def _rows(self, values: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(field_label(self.event.object_type, key), value) for key, value in values.items()]
+
     @property
     def diff_rows(self) -> list[tuple[str, Any]]:
-        return list(self.diff.items())
+        return self._rows(self.diff)
 
     @property
     def after_rows(self) -> list[tuple[str, Any]]:
-        return list(self.after.items())
+        return self._rows(self.after)
 
     @property
     def extra_rows(self) -> list[tuple[str, Any]]:
-        return list(self.extra.items())
+        return self._rows(self.extra)
 
 
 def _hide(values: dict[str, Any], redactor: AuditRedactor, *, pairs: bool = False) -> dict[str, Any]:
@@ -91,15 +96,20 @@ def audit_events_for_display(*, events: Iterable[AuditEvent], clinic, user) -> l
         if ids:
             found = redactor.hidden_object_ids(clinic=clinic, object_ids=ids, user=user)
             hidden[object_type] = {str(i) for i in found}
+    details = record_details(events=events, clinic=clinic)
     views = []
     for event in events:
         changes = event.changes or {}
+        record = record_label(
+            event.object_type, event.object_id, detail=details.get((event.object_type, event.object_id), "")
+        )
         redactor = _REDACTORS.get(event.object_type)
         if redactor is None or event.object_id not in hidden.get(event.object_type, ()):
             views.append(
                 AuditEventView(
                     event=event,
                     summary=event.summary,
+                    record=record,
                     diff=changes.get("diff") or {},
                     before=changes.get("before") or {},
                     after=changes.get("after") or {},
@@ -111,6 +121,7 @@ def audit_events_for_display(*, events: Iterable[AuditEvent], clinic, user) -> l
             AuditEventView(
                 event=event,
                 summary=redactor.redact_text(event.summary),
+                record=record,
                 diff=_hide(changes.get("diff") or {}, redactor, pairs=True),
                 before=_hide(changes.get("before") or {}, redactor),
                 after=_hide(changes.get("after") or {}, redactor),

@@ -15,13 +15,13 @@ Related limits are declared as `SettingRelation`s (pause below stop, minimum bel
 checked on every change against the clinic's effective values by the pure `relation_problems`.
 """
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from clinic.core.phones import DEFAULT_REGION, PHONE_REGION, REGIONS
+from clinic.core.sources import clinician_source  # the source as a clinician reads it
 
 CLINICAL = "clinical"
 OPERATIONAL = "operational"
@@ -38,6 +38,8 @@ class SettingDefinition:
     minimum: Decimal | int | None = None
     maximum: Decimal | int | None = None
     choices: tuple[str, ...] = ()
+    # What a person reads for each choice ("clements250" → "Clements & Nimmo 1981 …"); the code if absent.
+    choice_labels: tuple[tuple[str, str], ...] = ()
     source: str = ""  # citation of the default, e.g. "domain.md §3.2 [SpravatoPI]"
     group: str = "General"
     help_text: str = ""
@@ -68,10 +70,19 @@ class SettingDefinition:
             return f"at most {self.maximum}{unit}"
         return f"{self.minimum} to {self.maximum}{unit}"
 
+    def choice_label(self, value: Any) -> str:
+        return dict(self.choice_labels).get(value, str(value))
+
+    @property
+    def default_text(self) -> str:
+        return self.format_value(self.default)
+
     def format_value(self, value: Any) -> str:
         """A value with its unit, as pages and messages show it."""
         if self.kind == "bool":
             return "yes" if value in (True, "true") else "no"
+        if self.kind == "choice":
+            return self.choice_label(value)
         text = str(value)
         return f"{text} {self.unit}" if self.unit and self.kind in ("int", "decimal") else text
 
@@ -395,70 +406,3 @@ relate(
         why="the pump's rate step must be smaller than its maximum rate",
     ),
 )
-
-
-# --- the source as a clinician reads it -------------------------------------------------------------
-
-# Citation keys of ../shared/domain.md §10, as a person names them.
-CITATION_NAMES = {
-    "SpravatoPI": "Spravato label",
-    "SpravatoHCP": "Spravato prescriber guide",
-    "SpravatoPMF": "Spravato patient monitoring form",
-    "FDA-REMS": "Spravato REMS",
-    "Ketalar": "Ketalar label",
-    "ASA-NPO2017": "ASA 2017 fasting guideline",
-    "ASA2025": "ASA 2025 ketamine guidance",
-    "Dunlop2018": "Riva-Posse 2018 (684 infusions)",
-    "Yale2024": "Yale 2024 cohort",
-    "Yip2022": "Yip 2022",
-    "Singh2016": "Singh 2016",
-    "Murrough2013": "Murrough 2013",
-    "Sanacora2017": "Sanacora 2017 consensus",
-    "Cohen2018": "ASRA/AAPM/ASA 2018 pain consensus",
-    "CANMAT2021": "CANMAT 2021",
-    "ACEP2011": "ACEP 2011 sedation guideline",
-    "Aldrete-tables": "modified Aldrete score",
-    "PADSS-tables": "PADSS (Chung 1995)",
-    "Zanos2018": "Zanos 2018",
-    "Clements1981": "Clements 1981",
-    "Hijazi2003": "Hijazi 2003",
-    "Kamp2020": "Kamp 2020",
-}
-# Ordered rewrites of the developer's citations into words (pattern, replacement).
-_SOURCE_REWRITES = (
-    (re.compile(r"\s*\(\s*domain\.md[^()]*\)"), ""),  # "(domain.md §3.2)" at the end of a sentence
-    (re.compile(r"\bis \[U\]"), "is unconfirmed"),
-    (re.compile(r"\s*\[(?:U|V|S)\]"), ""),
-    (re.compile(r"\bno (clinical source|staffing number|number) in domain\.md\b", re.I), r"no published \1"),
-    (re.compile(r"\b(No|no) domain\.md number\b"), r"\1 published number"),
-    (re.compile(r"\s*in domain\.md\s*§\s*[\d.]+"), ""),
-    (re.compile(r"\bdomain\.md\s*§\s*[\d.]+(?:\s*/\s*§\s*[\d.]+)*\s*:\s*"), ""),
-    (re.compile(r"§\s*[\d.]+\s*\(([^()]*)\)"), r"\1"),
-    (re.compile(r"\(\s*§\s*[\d.]+\s*:?\s*"), "("),
-    (re.compile(r",\s*§\s*[\d.]+"), ""),
-    (re.compile(r"\b[\w/-]+\.(?:md|py)\b(?:\s+journey step \d+\s*:)?\s*(?:§\s*[\d.]+\s*)?:?\s*"), ""),
-    (re.compile(r"\s*§\s*[\d.]+(?:\s*(?:/|,|and)\s*§?\s*[\d.]+)*\s*:?\s*"), " "),
-    (re.compile(r"\s*\(?\b[A-Z]\w*\.[a-z]\w*_\w+\)?"), ""),  # model field names
-)
-
-
-def _citation(match: re.Match) -> str:
-    before, name, colon = match.group(1), CITATION_NAMES.get(match.group(2), match.group(2)), match.group(3)
-    if before == " " and not colon:
-        return f" ({name})"  # a citation after a statement reads as a parenthesis
-    return f"{before}{name}{colon}"
-
-
-def clinician_source(text: str) -> str:
-    """`text` without file names, section signs, confidence tags or field names; citation keys
-    become the names a clinician knows ("[SpravatoPI]" → "Spravato label"). Pure."""
-    text = text or ""
-    for pattern, replacement in _SOURCE_REWRITES:
-        text = pattern.sub(replacement, text)
-    text = re.sub(r"(^|\(|\s)\[([A-Za-z][\w-]*)\](:?)", _citation, text)
-    text = re.sub(r"\(\s*\)", "", text)
-    text = re.sub(r"\(\s+", "(", text)
-    text = re.sub(r"\s+([,;.:)])", r"\1", text)
-    text = re.sub(r"([;:,.])(?:\s*[;:,.])+", r"\1", text)
-    text = re.sub(r"\s{2,}", " ", text).strip(" ;:,")
-    return text[:1].upper() + text[1:]

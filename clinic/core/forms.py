@@ -34,7 +34,7 @@ class SettingForm(forms.Form):
         self.definition = definition
         if definition.kind == "choice":
             self.fields["value"] = forms.ChoiceField(
-                label="New value", choices=[(c, c) for c in definition.choices]
+                label="New value", choices=[(c, definition.choice_label(c)) for c in definition.choices]
             )
         elif definition.kind == "bool":
             self.fields["value"] = forms.ChoiceField(

@@ -12,7 +12,7 @@ from clinic.accounts.models import Membership
 from clinic.accounts.roles import Perm, membership_has_perm
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record
-from clinic.core.clinical_settings import SettingDefinition, get_definition, relation_problems
+from clinic.core.clinical_settings import REGISTRY, SettingDefinition, get_definition, relation_problems
 from clinic.core.models import (
     Clinic,
     ClinicSetting,
@@ -104,7 +104,7 @@ def _setting_store(
         actor=changed_by,
         clinic=clinic,
         obj=setting,
-        summary=f"Setting {definition.key} changed",
+        summary=f"Setting “{definition.label}” changed",
         before={"value": old_value},
         after={"value": definition.to_python(value)},
         extra={"reason": reason, "category": definition.category, **(extra or {})},
@@ -203,7 +203,7 @@ def clinic_setting_propose(
             actor=proposed_by,
             clinic=clinic,
             obj=proposal,
-            summary=f"Change of setting {key} proposed",
+            summary=f"Change of setting “{definition.label}” proposed",
             after={"key": key, "old_value": current, "new_value": definition.to_python(value)},
             extra={"reason": reason},
         )
@@ -309,12 +309,18 @@ def clinic_setting_cosign(
             actor=cosigned_by,
             clinic=clinic,
             obj=locked,
-            summary=f"Change of setting {locked.key} co-signed and applied",
+            summary=f"Change of setting “{definition.label}” co-signed and applied",
             before={"status": SettingChangeStatus.PENDING},
             after={"status": locked.status},
             extra={"old_value": current, "new_value": definition.to_python(value)},
         )
     return locked
+
+
+def _setting_label(key: str) -> str:
+    """The setting's name as the audit trail reads it (the key if it is no longer registered)."""
+    definition = REGISTRY.get(key)
+    return definition.label if definition else key
 
 
 def _close(
@@ -346,7 +352,7 @@ def _close(
             actor=by,
             clinic=clinic,
             obj=locked,
-            summary=f"Change of setting {locked.key} {verb}",
+            summary=f"Change of setting “{_setting_label(locked.key)}” {verb}",
             before={"status": SettingChangeStatus.PENDING},
             after={"status": status},
             extra={"reason": reason, "old_value": locked.old_value, "new_value": locked.new_value},

@@ -400,7 +400,8 @@ class RuleForm(forms.Form):
     source = forms.CharField(
         label="Source",
         max_length=200,
-        help_text='domain.md section and source key, e.g. "§2.2 [Cohen2018]", or clinic policy.',
+        help_text='The label, guideline or study it follows, e.g. "ASRA/AAPM/ASA 2018 pain consensus", '
+        'or "Clinic policy".',
     )
     active = forms.BooleanField(label="Active (evaluated for every patient)", required=False)
     reason = forms.CharField(

@@ -30,6 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from clinic.patients.drug_classes import drug_class_label
+
 
 class RuleKind:
     INDICATION = "indication"
@@ -279,7 +281,7 @@ def _match_one(key: str, value: Any, facts: CandidacyFacts) -> tuple[bool, list[
     if key == "medication_class":
         wanted = {str(v).lower() for v in _as_list(value)}
         hits = [
-            f"{m.label} ({m.drug_class})"
+            f"{m.label} ({drug_class_label(m.drug_class)})"
             for m in facts.medications
             if m.drug_class.lower() in wanted
         ]

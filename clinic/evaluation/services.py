@@ -80,7 +80,7 @@ RULE_KIND_INVALID = "Choose the kind of rule."
 RULE_SEVERITY_INVALID = "Choose the severity."
 RULE_PATHWAY_INVALID = "Choose mood, pain or none."
 RULE_MESSAGE_REQUIRED = "Write the message shown to the physician."
-RULE_SOURCE_REQUIRED = 'Cite the source, e.g. "domain.md §2.2 [Cohen2018]" or the clinic policy.'
+RULE_SOURCE_REQUIRED = 'Name the source, e.g. "ASRA/AAPM/ASA 2018 pain consensus" or "Clinic policy".'
 RULE_REASON_REQUIRED = "Give a reason for the change (it is kept in the audit trail)."
 RULE_CHANGED_MEANWHILE = "Someone changed this rule meanwhile; reload the page and try again."
 

@@ -14,6 +14,7 @@ from clinic.accounts.roles import Perm
 from clinic.core.pagination import paginate
 from clinic.core.permissions import NOT_PERMITTED, permission_required, user_can
 from clinic.core.signatures import SignatureError
+from clinic.core.sources import clinician_source
 from clinic.evaluation.forms import DecisionForm, IntakeForms, RuleForm
 from clinic.evaluation.intake_schema import intake_data_parse, intake_summary
 from clinic.evaluation.models import CandidacyDecision, CandidacyRule, IntakeHistory, IntakeSource
@@ -299,7 +300,8 @@ def _rule_form_initial(rule: CandidacyRule) -> dict:
         "pathway": rule.pathway,
         "condition": json.dumps(rule.condition, indent=2, ensure_ascii=False),
         "message": rule.message,
-        "source": rule.source,
+        # The physician edits the source as it reads on screen; the new version stores that text.
+        "source": clinician_source(rule.source),
         "active": rule.active,
     }
 

@@ -319,6 +319,7 @@ DEFINITIONS = (
         kind="choice",
         default="aldrete",
         choices=SCORE_SYSTEMS,
+        choice_labels=(("aldrete", "Modified Aldrete score"), ("padss", "Modified PADSS")),
         source="domain.md §4.1 (modified Aldrete) and §4.2 (PADSS); the variant is stored per discharge.",
         group=GROUP,
     ),

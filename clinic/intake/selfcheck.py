@@ -126,45 +126,44 @@ def questions(*, minimum_age: int = DEFAULT_MINIMUM_AGE) -> list[Question]:
 QUESTION_CODES = tuple(q.code for q in questions())
 DANGER_CODES = tuple(q.code for q in questions() if q.danger)
 
-# Flags raised by a "yes" to a precaution question: (code, severity, label with source).
+# Flags raised by a "yes" to a precaution question: (code, severity, label with source). The labels
+# name the sources a physician knows; all of them are domain.md §2.2 (liver also §1.4).
 _YES_FLAGS: dict[str, tuple[str, str, str]] = {
     "pregnancy": (
         "pregnancy", RELATIVE,
         "Pregnant, planning pregnancy or breastfeeding — relative contraindication (Cohen 2018, "
-        "grade B); esketamine label: may cause fetal harm, do not breastfeed (domain.md §2.2).",
+        "grade B); Spravato label: may cause fetal harm, do not breastfeed.",
     ),
     "heart": (
         "cardiovascular", RELATIVE,
         "Uncontrolled hypertension or heart disease — relative contraindication (Cohen 2018, "
         "grade B); Ketalar label: contraindicated where a rise in blood pressure is a serious "
-        "hazard (domain.md §2.2).",
+        "hazard.",
     ),
     "vascular": (
         "aneurysm_avm_bleed", ABSOLUTE,
         "Aneurysmal vascular disease, AVM or intracerebral haemorrhage history — contraindicated "
-        "on the esketamine label (domain.md §2.2).",
+        "on the Spravato label.",
     ),
     "psychosis": (
         "psychosis", RELATIVE,
         "Psychosis, schizophrenia or mania history — relative contraindication for poorly "
         "controlled psychosis (Cohen 2018, grade B); ACEP 2011 treats schizophrenia as absolute "
-        "for ED sedation (domain.md §2.2).",
+        "for ED sedation.",
     ),
     "substance_use": (
         "substance_use", RELATIVE,
         "Substance use problem in the past year — serial infusions should not be undertaken in "
-        "active substance use disorder (Cohen 2018, grade C); Schedule III abuse potential "
-        "(domain.md §2.2).",
+        "active substance use disorder (Cohen 2018, grade C); Schedule III abuse potential.",
     ),
     "liver": (
         "hepatic", RELATIVE,
-        "Liver disease — severe: avoid; moderate: caution with liver tests (Cohen 2018, grade C; "
-        "domain.md §2.2, §1.4).",
+        "Liver disease — severe: avoid; moderate: caution with liver tests (Cohen 2018, grade C).",
     ),
     "pressure": (
         "raised_icp_iop", RELATIVE,
         "Raised intracranial or intraocular pressure — do not use, or low dose with extreme "
-        "caution (Cohen 2018, grade C; domain.md §2.2).",
+        "caution (Cohen 2018, grade C).",
     ),
 }
 
@@ -229,21 +228,20 @@ def evaluate_self_check(
         flags.append(Flag(
             code="crisis", severity=CRISIS,
             label="Danger answer: thoughts of death or self-harm in the past two weeks or now — call "
-            "today; crisis resources were shown (988/911, domain.md §8).",
+            "today; crisis resources were shown (988/911).",  # domain.md §8
         ))
 
     if a.get("adult") == NO:
         flags.append(Flag(
             code="under_minimum_age", severity=ABSOLUTE,
-            label=f"Younger than {minimum_age} (clinic minimum age; esketamine not approved in "
-            "pediatrics, domain.md §2.2).",
+            label=f"Younger than {minimum_age} (clinic minimum age; Spravato is not approved for "
+            "children).",  # domain.md §2.2
         ))
 
     if a.get("diagnosis") in (NO, UNSURE):
         flags.append(Flag(
             code="no_diagnosis", severity=INFO,
-            label="No diagnosis of a mood, anxiety, trauma or pain condition reported (indications, "
-            "domain.md §2.1).",
+            label="No diagnosis of a mood, anxiety, trauma or pain condition reported.",  # domain.md §2.1
         ))
 
     tried = a.get("treatments_tried")
@@ -251,13 +249,13 @@ def evaluate_self_check(
         flags.append(Flag(
             code="treatment_resistance", severity=INFO,
             label="Two or more adequate treatment trials without enough relief — suggests treatment "
-            "resistance; single IV infusion for TRD is CANMAT Level 1 (domain.md §2.1).",
+            "resistance; single IV infusion for TRD is CANMAT 2021 Level 1.",  # domain.md §2.1
         ))
     elif tried == NO:
         flags.append(Flag(
             code="few_treatments_tried", severity=INFO,
-            label="Fewer than two adequate treatment trials reported — CANMAT places IV ketamine "
-            "third-line (domain.md §1.2, §2.1).",
+            label="Fewer than two adequate treatment trials reported — CANMAT 2021 places IV ketamine "
+            "third-line.",  # domain.md §1.2, §2.1
         ))
     elif tried == UNSURE:
         flags.append(_unsure_flag("treatments_tried"))

@@ -257,11 +257,8 @@ FREQUENCY_OPTIONS = (
     AnswerOption(3, "Nearly every day", "LA6571-9"),
 )
 
-PFIZER_LICENCE = (
-    "Pfizer: “No permission required to reproduce, translate, display or distribute” "
-    "(statement seen on the GAD-7/PHQ-15 FHIR artifacts; the same applies to the PHQ-9). "
-    "domain.md §5.1."
-)
+# domain.md §5.1 (statement seen on the GAD-7/PHQ-15 FHIR artifacts; the same applies to the PHQ-9).
+PFIZER_LICENCE = "Pfizer: “No permission required to reproduce, translate, display or distribute”."
 
 _PHQ9_TEXTS = (
     ("44250-9", "Little interest or pleasure in doing things"),
@@ -339,7 +336,7 @@ PHQ9_INSTRUMENT = Instrument(
     panel_code="44249-1",
     total_code="44261-6",
     licence=PFIZER_LICENCE,
-    source="Kroenke K, Spitzer RL, Williams JB. J Gen Intern Med 2001; domain.md §5.1, §5.3.",
+    source="Kroenke K, Spitzer RL, Williams JB. J Gen Intern Med 2001.",  # domain.md §5.1, §5.3
     scorer=_score_phq9,
 )
 
@@ -389,7 +386,7 @@ GAD7_INSTRUMENT = Instrument(
     panel_code="69737-5",
     total_code="70274-6",
     licence=PFIZER_LICENCE,
-    source="Spitzer RL et al. Arch Intern Med 2006; domain.md §5.1, §5.3.",
+    source="Spitzer RL et al. Arch Intern Med 2006.",  # domain.md §5.1, §5.3
     scorer=_score_gad7,
     portal=False,
 )
@@ -437,8 +434,8 @@ PAIN_NRS_INSTRUMENT = Instrument(
     code_system=LOINC_SYSTEM,
     panel_code="72514-3",
     total_code="72514-3",
-    licence="No licence needed (domain.md §5.1).",
-    source="Numeric rating scale; bands per the BPI convention, domain.md §5.1, §5.3.",
+    licence="No licence needed.",  # domain.md §5.1
+    source="Numeric rating scale; bands per the Brief Pain Inventory convention.",  # domain.md §5.1, §5.3
     scorer=_score_pain,
 )
 
@@ -548,11 +545,12 @@ ASQ_INSTRUMENT = Instrument(
     code_system=LOCAL_SYSTEM,
     panel_code="asq",  # local code: no LOINC code is given in domain.md §5.3
     total_code="asq-positive-count",  # local code
+    # domain.md §5.2 (ASQ, public domain) and §5.1 (an electronic C-SSRS needs a Clario licence).
     licence=(
-        "NIMH Ask Suicide-Screening Questions (ASQ) toolkit, public domain (domain.md §5.2). Used "
-        "instead of an electronic C-SSRS, which needs a Clario licence (domain.md §5.1)."
+        "NIMH Ask Suicide-Screening Questions (ASQ) toolkit, public domain. Used instead of an "
+        "electronic C-SSRS, which needs a Clario licence."
     ),
-    source="NIMH ASQ toolkit; domain.md §5.2.",
+    source="NIMH ASQ toolkit.",  # domain.md §5.2
     scorer=_score_asq,
 )
 

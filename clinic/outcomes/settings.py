@@ -47,9 +47,9 @@ register(
         minimum=1,
         maximum=3,
         source=(
-            "Local mapping onto the moderate/high tiers of the C-SSRS triage in domain.md §5.2; "
-            "§5.1 gives only the ≥ 1 trigger. Answers of 2 (more than half the days) or 3 "
-            "(nearly every day) are treated as high."
+            "Local mapping onto the moderate/high tiers of the C-SSRS triage; PHQ-9 guidance gives "
+            "only the ≥ 1 trigger. Answers of 2 (more than half the days) or 3 (nearly every day) "
+            "are treated as high. (domain.md §5.1, §5.2)"
         ),
         group=GROUP,
     ),
@@ -59,6 +59,7 @@ register(
         kind="choice",
         default="high",  # §5.2: positive screen needs a safety assessment before the patient leaves
         choices=("moderate", "high"),
+        choice_labels=(("moderate", "Moderate"), ("high", "High")),
         source=(
             "domain.md §5.2 (NIMH ASQ: any yes = positive screen needing evaluation; yes to "
             "question 5 = acute positive, always 'acute')."

@@ -42,7 +42,7 @@ _G_CLUSTER = "Cluster headache"
 _G_OTHER_HEADACHE = "Other primary headaches"
 _G_CHRONIC = "Chronic pain"
 _G_PSYCHOSIS = "Psychotic disorders (contraindication screen)"
-_G_MEDICAL = "Medical conditions relevant to ketamine (§2.2)"
+_G_MEDICAL = "Medical conditions relevant to ketamine (contraindications)"  # domain.md §2.2
 _G_SUBSTANCE = "Substance use disorders"
 
 _ENTRIES: tuple[tuple[str, str, str, str], ...] = (

@@ -56,6 +56,11 @@ register(
         kind="choice",
         default=CHANNELS_EMAIL_AND_SMS,
         choices=(CHANNELS_EMAIL_AND_SMS, CHANNELS_EMAIL, CHANNELS_SMS),
+        choice_labels=(
+            (CHANNELS_EMAIL_AND_SMS, "E-mail and text message"),
+            (CHANNELS_EMAIL, "E-mail only"),
+            (CHANNELS_SMS, "Text message only"),
+        ),
         source="Product default: every channel the patient gave us (e-mail and mobile).",
         group=GROUP,
         category=OPERATIONAL,

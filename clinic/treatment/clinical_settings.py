@@ -7,6 +7,7 @@ live on the versioned `Protocol` records the clinic edits, each with its sources
 from decimal import Decimal
 
 from clinic.core.clinical_settings import OPERATIONAL, REGISTRY, SettingDefinition, register
+from clinic.treatment.calculations.pk import PK_MODEL_CHOICES
 
 DOSING_WEIGHT_MAX_AGE_DAYS = "dosing_weight_max_age_days"
 PUMP_RATE_RESOLUTION = "pump_rate_resolution_ml_h"
@@ -26,10 +27,10 @@ DEFINITIONS = (
         unit="days",
         minimum=1,
         maximum=90,
+        # domain.md §3.4 only says to record the weight for the dosing weight, with no interval.
         source=(
             "Product default; no published number — set by the medical director. At most 90 days: a dose "
-            "per kilogram needs a recent weight (product bound). (domain.md §3.4 only says to record "
-            "weight for the dosing weight)"
+            "per kilogram needs a recent weight (product bound)."
         ),
         group="Treatment orders",
         help_text="An order cannot be signed when the latest weight is older than this.",
@@ -68,10 +69,12 @@ DEFINITIONS = (
         kind="choice",
         default="clements250",
         choices=PK_MODELS,
+        choice_labels=PK_MODEL_CHOICES,
         source=(
-            "domain.md §6.1 models; Clements & Nimmo (adult volunteers) by default because its "
-            "predicted end-of-infusion level for 0.5 mg/kg/40 min (177 ng/mL, §6.1) is closest to "
-            "the observed ~185 ng/mL peak (§6.3 [Zanos2018]); Hijazi is an ICU population."
+            "Three published models; Clements & Nimmo (adult volunteers) by default because its "
+            "predicted end-of-infusion level for 0.5 mg/kg/40 min (177 ng/mL) is closest to the "
+            "observed ~185 ng/mL peak (Zanos 2018); Hijazi is an ICU population. "
+            "(domain.md §6.1, §6.3 [Zanos2018])"
         ),
         group="Treatment orders",
     ),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from clinic.core.display import display_in_unit
+from clinic.core.sources import clinician_source
 from clinic.treatment import selectors
 from clinic.treatment.models import Diluent, DosingMode, Protocol, TreatmentCourse
 from clinic.treatment.services.courses import course_start_window
@@ -86,6 +87,20 @@ class ProtocolForm(forms.ModelForm):
         fields = [f for f in PROTOCOL_FIELDS if f != "code"]
         labels = PROTOCOL_LABELS
         widgets = {"sources": forms.Textarea(attrs={"rows": 6})}
+        # The models' help texts cite domain.md for developers; the form speaks to the clinician.
+        help_texts = {
+            "minimum_total_mg": "Pain protocols: minimum total dose per session (80 mg in the ASRA/AAPM/ASA "
+            "2018 pain consensus).",
+            "sources": "Where the defaults come from: the label, guideline or study, one per line.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.initial.get("sources"):
+            # Edited as it reads on the protocol page; the new version stores that text.
+            self.initial["sources"] = "\n".join(
+                clinician_source(line) for line in self.initial["sources"].splitlines()
+            )
 
 
 # --- Courses ---------------------------------------------------------------------------------------
@@ -212,7 +227,7 @@ class OrderForm(SubmissionKeyMixin):
         products = selectors.stocked_products(clinic=course.clinic)
         self.fields["product"].queryset = products
         self.fields["product"].label_from_instance = lambda product: product.name
-        self.fields["product"].help_text = "Only vials this clinic stocks (domain.md §1.6)."
+        self.fields["product"].help_text = "Only vials this clinic stocks."
         if protocol.dosing_mode == DosingMode.RATE_PER_HOUR:
             self.fields["dose_per_kg"].label = "Rate (mg/kg/h)"
         self.fields["dose_per_kg"].help_text = (

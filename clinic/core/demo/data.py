@@ -435,7 +435,8 @@ ORDER_INPUTS = {
 }
 NON_RESPONDER_TITRATION = (
     "0.75",
-    "PHQ-9 unchanged after two infusions, no side effects: dose raised to 0.75 mg/kg (§1.1 range).",
+    "PHQ-9 unchanged after two infusions, no side effects: dose raised to 0.75 mg/kg (within the "
+    "studied range).",
 )
 
 # The demo clinic's own protocol: boosters for pain patients (the library has a mood booster only).
@@ -463,9 +464,9 @@ PAIN_BOOSTER = {
     "vitals_every_min_after": 15,
     "sources": (
         "Demo clinic protocol: one repeat infusion at the CRPS regimen, 0.35 mg/kg/h over 4 h "
-        "(§1.4 [V] [Cohen2018]), limits as the Chronic pain protocol (§1.5). domain.md gives no "
-        "maintenance schedule for pain; the interval follows the patient's response (clinic "
-        "policy, set by the medical director)."
+        "(§1.4 [V] [Cohen2018]), limits as the Chronic pain protocol (§1.5). The sources give no "
+        "maintenance schedule for pain (no domain.md source); the interval follows the patient's "
+        "response (clinic policy, set by the medical director)."
     ),
 }
 

@@ -246,7 +246,10 @@ def test_no_registered_source_shows_file_names_sections_tags_or_field_names():
             "domain.md §3.2 [SpravatoPI]: delay dosing if BP > 140/90.",
             "Spravato label: delay dosing if BP > 140/90.",
         ),
-        ("Light meal 6 h. (domain.md §3.4 [ASA-NPO2017] [V])", "Light meal 6 h."),
+        (
+            "Light meal 6 h. (domain.md §3.4 [ASA-NPO2017] [V])",
+            "Light meal 6 h. (ASA 2017 fasting guideline)",
+        ),
         ("Esketamine not approved [SpravatoPI].", "Esketamine not approved (Spravato label)."),
         ("No domain.md number; product default.", "No published number; product default."),
         (

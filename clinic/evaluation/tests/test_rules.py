@@ -253,7 +253,7 @@ def test_combinators_and_evidence():
         "s",
     )
     fired = evaluate_candidacy(facts(medications=med("Morphine", "opioid")), [rule])
-    assert fired and fired[0].evidence == ("Morphine 1 mg (opioid)",)
+    assert fired and fired[0].evidence == ("Morphine 1 mg (Opioid)",)
     assert evaluate_candidacy(facts(age_years=16), [rule])
     assert not evaluate_candidacy(facts(age_years=16, pregnant=True), [rule])
 

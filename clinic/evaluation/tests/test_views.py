@@ -214,14 +214,17 @@ def test_evaluation_page_shows_grouped_findings_with_sources(
     for text in (
         "Indications met",
         "IND-TRD",
-        "§2.1 [CANMAT2021]",
+        "CANMAT 2021",
         "Absolute contraindications",
         "CI-ANEURYSM",
-        "§2.2 [SpravatoPI]",
+        "Spravato label",
         "INT-BENZODIAZEPINE",
-        "Lorazepam 1 mg",
+        "Lorazepam 1 mg (Benzodiazepine)",
     ):
         assert text in body
+    # the sources as a physician names them: no file, section or citation key
+    for internal in ("domain.md", "§", "[CANMAT2021]", "[SpravatoPI]"):
+        assert internal not in body
     assert 'class="urgent" data-rule="CI-ANEURYSM"' in body
     assert "Missing" in body  # no baseline measures yet, with links to enter them
     assert f'href="/outcomes/patients/{trd_patient.pk}/asq/new/?context=baseline"' in body
@@ -475,3 +478,16 @@ def test_intake_page_query_count(
     with django_assert_max_num_queries(14):
         response = client.get(url("intake", trd_patient))
     assert response.status_code == 200 and response.context["editing"]
+
+
+def test_rules_pages_name_each_source_as_a_clinician_knows_it(admin, client_for):
+    client = client_for(admin)
+    # the list: the built-in rules' citations read as the label or guideline
+    body = client.get(url("rules"), {"kind": "absolute_contraindication"}).content.decode()
+    assert "Spravato label" in body and "ACEP 2011 ketamine sedation guideline" in body
+    for internal in ("domain.md", "§", "[SpravatoPI]", "[ACEP2011]"):
+        assert internal not in body
+    # the edit form starts from the source as it reads, and asks for one in the same words
+    form = client.get(url("rule_edit", rule_id="CI-HTN-UNCONTROLLED")).context["form"]
+    assert form.initial["source"] == "Ketalar label, ASRA/AAPM/ASA 2018 pain consensus"
+    assert "domain.md" not in form.fields["source"].help_text

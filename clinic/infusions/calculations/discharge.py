@@ -26,9 +26,9 @@ RECOVERY_VITALS_OVERDUE = (
     "every {interval} min. Record a fresh set of vital signs."
 )
 OPEN_VITAL_ALERTS = "{count} vital-sign alert(s) not yet acknowledged."
-OPEN_SAFETY_ALERTS = (
+OPEN_SAFETY_ALERTS = (  # domain.md §5.2: high risk → do not discharge alone
     "An open high or acute suicide-risk alert: a clinician must evaluate and acknowledge it "
-    "before the patient leaves (domain.md §5.2)."
+    "before the patient leaves."
 )
 SCORE_MISSING = "Discharge score not entered."
 SCORE_TOO_LOW = "Discharge score {total} is below {minimum}."

@@ -84,7 +84,8 @@ ALDRETE = ScoreSystem(
             ),
         ),
     ),
-    source="Aldrete 1995, domain.md §4.1 [Aldrete-tables]: BP bands in %, SpO2 92 % on room air.",
+    # domain.md §4.1 [Aldrete-tables]
+    source="Aldrete 1995: blood-pressure bands in %, SpO2 92 % on room air.",
 )
 
 PADSS = ScoreSystem(
@@ -139,8 +140,9 @@ PADSS = ScoreSystem(
             fixed=2,
         ),
     ),
+    # domain.md §4.2 [PADSS-tables]
     source=(
-        "Chung 1995 PADSS, domain.md §4.2 [PADSS-tables]: the modified form (intake/output dropped, "
+        "Chung 1995 PADSS: the modified form (intake/output dropped, "
         "pain and nausea/vomiting split). Surgical bleeding does not apply to an infusion, so this "
         "variant scores it 2 (minimal) to keep the maximum at 10 and the ≥ 9 rule meaningful."
     ),

@@ -244,7 +244,9 @@ def _gate_items(
         items[GateItem.PREGNANCY] = GateItemResult(
             GateStatus.FAIL,
             pregnancy_status or None,
-            f"{label}: pregnancy is a relative contraindication (domain.md §2.2); physician decision.",
+            # domain.md §2.2 [Cohen2018]
+            f"{label}: pregnancy is a relative contraindication (ASRA/AAPM/ASA 2018 pain consensus); "
+            "physician decision.",
         )
 
     # Today's questionnaire and the suicide-risk screen (since the clinic's local midnight).
@@ -273,7 +275,7 @@ def _gate_items(
             GateStatus.FAIL,
             {"response_id": asq.pk, "open_alerts": [a.pk for a in blocking]},
             f"Open {levels} suicide-risk alert: a clinician must evaluate and acknowledge it; the "
-            "prescriber is paged (domain.md §5.2).",
+            "prescriber is paged.",  # domain.md §5.2
         )
     else:
         items[GateItem.SUICIDE_SCREEN] = GateItemResult(

@@ -1,9 +1,12 @@
 """The self-check evaluation is a pure function: every flag, every next step, and crisis routing."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clinic.core.sources import clinician_source
 from clinic.intake.selfcheck import (
     ABSOLUTE,
     CRISIS,
@@ -63,12 +66,14 @@ def test_clear_answers_suggest_a_consultation_with_only_the_resistance_flag():
     ("liver", "hepatic", RELATIVE),
     ("pressure", "raised_icp_iop", RELATIVE),
 ])
-def test_each_precaution_yes_raises_its_flag_citing_domain(question, flag, severity):
+def test_each_precaution_yes_raises_its_flag_citing_its_source(question, flag, severity):
     result = evaluate_self_check({**CLEAR, question: "yes"})
     found = [f for f in result.flags if f.code == flag]
     assert len(found) == 1
     assert found[0].severity == severity
-    assert "domain.md §2.2" in found[0].label
+    # the source as the physician knows it, not a file or section
+    assert re.search(r"Cohen 2018|Spravato label|Ketalar label", found[0].label)
+    assert clinician_source(found[0].label) == found[0].label
 
 
 @pytest.mark.parametrize("question", [

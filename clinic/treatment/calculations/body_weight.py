@@ -39,13 +39,12 @@ WEIGHT_STEP = Decimal("0.1")
 ACTUAL_WEIGHT_RANGE = "Actual weight must be between 20 and 350 kg."
 HEIGHT_RANGE = "Height must be between 100 and 250 cm."
 HEIGHT_REQUIRED = "Height is needed to calculate ideal or adjusted body weight."
+# domain.md §1.3 [Devine1974]
 SEX_REQUIRED = (
-    "Ideal and adjusted body weight need sex at birth recorded as male or female "
-    "(Devine formula, domain.md §1.3)."
+    "Ideal and adjusted body weight need sex at birth recorded as male or female (Devine 1974 formula)."
 )
-HEIGHT_BELOW_DEVINE = (
-    "The Devine formula is not defined below 60 in (152.4 cm); enter the dosing weight another "
-    "way (domain.md §1.3)."
+HEIGHT_BELOW_DEVINE = (  # domain.md §1.3
+    "The Devine formula is not defined below 60 in (152.4 cm); enter the dosing weight another way."
 )
 BELOW_60IN_CHOICE = "below_60in must be 'clamp' or 'refuse'."
 BASIS_UNKNOWN = "Weight basis must be one of: actual, ideal, adjusted."

@@ -35,8 +35,8 @@ class PkModel:
     """A mammillary compartment model: V1 per kg, rate constants per minute, ke0 per minute."""
 
     key: str
-    name: str
-    citation: str
+    name: str  # the published model, as the order page names it
+    citation: str  # the paper, for the prescriber (where the parameters were read is a comment below)
     population: str
     compartments: int  # 2 or 3
     v1_L_per_kg: float
@@ -52,13 +52,13 @@ class PkModel:
         return self.v1_L_per_kg * weight_kg
 
 
+# Parameters of the three models as implemented in opentiva/ketamine.py (MIT), domain.md §6.1.
+# Domino: opentiva cites PMID 7198883, unverified (domain.md §9.6); the same constants appear in
+# fus_anes; ke0 is opentiva's (time to peak effect 1 min).
 DOMINO = PkModel(
     key="domino",
-    name="Domino 1984 (3-compartment)",
-    citation=(
-        "Domino EF, et al. Clin Pharmacol Ther 1984 (opentiva cites PMID 7198883, unverified); "
-        "parameters from opentiva/ketamine.py (MIT). domain.md §6.1."
-    ),
+    name="Domino 1984 three-compartment model",
+    citation="Domino EF, et al. Clin Pharmacol Ther 1984.",
     population="Adults.",
     compartments=3,
     v1_L_per_kg=0.063,
@@ -68,15 +68,12 @@ DOMINO = PkModel(
     k13=0.5900,
     k31=0.0146,
     ke0=0.652,
-    notes="Same constants appear in fus_anes. ke0 from opentiva (time to peak effect 1 min).",
+    notes="Effect-site constant set for a time to peak effect of 1 min.",
 )
 CLEMENTS250 = PkModel(
     key="clements250",
-    name="Clements & Nimmo 1981, 250 µg/kg (2-compartment)",
-    citation=(
-        "Clements JA, Nimmo WS. BJA 1981;53:27, doi:10.1093/bja/53.1.27 (PMID 7459184); "
-        "parameters from opentiva/ketamine.py (MIT). domain.md §6.1."
-    ),
+    name="Clements & Nimmo 1981 two-compartment model (250 µg/kg)",
+    citation="Clements JA, Nimmo WS. Br J Anaesth 1981;53:27, doi:10.1093/bja/53.1.27 (PMID 7459184).",
     population="Adult volunteers.",
     compartments=2,
     v1_L_per_kg=1.7522,
@@ -88,11 +85,8 @@ CLEMENTS250 = PkModel(
 )
 HIJAZI = PkModel(
     key="hijazi",
-    name="Hijazi 2003 (2-compartment)",
-    citation=(
-        "Hijazi Y, et al. BJA 2003;90(2):155–160, doi:10.1093/bja/aeg028 (PMID 12538370); "
-        "parameters from opentiva/ketamine.py (MIT). domain.md §6.1."
-    ),
+    name="Hijazi 2003 two-compartment model",
+    citation="Hijazi Y, et al. Br J Anaesth 2003;90(2):155–160, doi:10.1093/bja/aeg028 (PMID 12538370).",
     population="12 adult ICU patients with brain or spinal injury.",
     compartments=2,
     v1_L_per_kg=1.08,
@@ -100,9 +94,10 @@ HIJAZI = PkModel(
     k12=0.0088,
     k21=0.0030,
     ke0=4.773,
+    # opentiva's age_upper = 18 conflicts with the adult population (domain.md §6.1, a bug there).
     notes=(
-        "ICU pharmacokinetics, not representative of outpatients. V1·k10 = 36 mL/min/kg matches "
-        "the paper's clearance. opentiva's age_upper = 18 conflicts with the adult population."
+        "Intensive-care pharmacokinetics, not representative of outpatients. V1·k10 = 36 mL/min/kg "
+        "matches the paper's clearance."
     ),
 )
 
@@ -140,21 +135,21 @@ REFERENCE_CONCENTRATIONS: tuple[ConcentrationReference, ...] = (
         label="Antidepressant effect: observed peak after 0.5 mg/kg over 40 min",
         low_ng_per_mL=185.0,
         high_ng_per_mL=185.0,
-        source="Zanos 2018 Table 1 (Zarate 2006), ~0.78 µM; domain.md §6.3 [V].",
+        source="Zanos 2018, Table 1 (Zarate 2006); about 0.78 µM.",  # domain.md §6.3 [V]
     ),
     ConcentrationReference(
         key="dissociation",
         label="Dissociation after 0.5 mg/kg over 40 min",
         low_ng_per_mL=100.0,
         high_ng_per_mL=250.0,
-        source="Zanos 2018 (Krystal 1994); domain.md §6.3 [V].",
+        source="Zanos 2018 (Krystal 1994).",  # domain.md §6.3 [V]
     ),
     ConcentrationReference(
         key="analgesia",
         label="Analgesia",
         low_ng_per_mL=70.0,
         high_ng_per_mL=160.0,
-        source="Zanos 2018; domain.md §6.3 [V].",
+        source="Zanos 2018.",  # domain.md §6.3 [V]
     ),
 )
 

@@ -1,7 +1,8 @@
 """Hard stops and warnings of the dose calculator: codes, messages and the source of each rule.
 
 Messages are module constants (tests reuse them); placeholders are filled with the numbers. Reasons
-cite domain.md so that a prescriber can see why the software refuses or questions a plan.
+name the label, guideline or study behind each rule so that a prescriber can see why the software
+refuses or questions a plan; the domain.md section stays in a comment beside each.
 """
 
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class ProblemCode(StrEnum):
 
 # --- Messages (tests reuse these; placeholders are filled with the numbers) ----------------------
 
-MODE_UNKNOWN = "Dose mode must be fixed_dose_over_time or rate_per_hour."
+MODE_UNKNOWN = "Dose mode must be a fixed dose over a time or a rate per hour."
 DOSE_PER_KG_MISSING = "Enter the dose in mg/kg for a fixed dose over time."
 RATE_PER_KG_MISSING = "Enter the rate in mg/kg/h for a rate-per-hour infusion."
 DOSE_FOR_OTHER_MODE = "Give either a dose in mg/kg or a rate in mg/kg/h, not both."
@@ -89,41 +90,55 @@ ROUNDING_REDUCES_DOSE_MESSAGE = (
     "({percent} % less)."
 )
 
-# --- Reasons (the source of each rule) ----------------------------------------------------------
+# --- Reasons (the source of each rule, as the prescriber reads it) ----------------------------------
+# Reasons name the label, guideline or study a clinician knows; the domain.md section is in the comment.
 
 REASON_INPUT = "Input outside the range the calculator accepts (sanity check, not a clinical limit)."
-REASON_VIAL = "Only stocked products can be drawn up; domain.md §1.6 [Ketalar] lists 10, 50, 100 mg/mL."
+# domain.md §1.6 [Ketalar]
+REASON_VIAL = "Only stocked products can be drawn up; the Ketalar label lists 10, 50 and 100 mg/mL vials."
+# domain.md §1.1 [Andrade2017a]
 REASON_DURATION = (
-    "Protocol setting; mood sessions of 2–100 min are reported, 40 min conventional (domain.md §1.1)."
+    "Protocol setting; mood sessions of 2–100 min are reported, 40 min conventional (Andrade 2017)."
 )
+# domain.md §1.5 [Andrade2017a], [Fava2020]
 REASON_MAX_PER_KG = (
-    "Clinic-configured max_mg_per_kg_per_session; mood literature ceiling ~0.75–1.0 mg/kg "
-    "(domain.md §1.5 [Andrade2017a], [Fava2020])."
+    "The clinic's protocol maximum per session; the mood literature's ceiling is about 0.75–1.0 mg/kg "
+    "(Andrade 2017; Fava 2020 RAPID trial)."
 )
+# domain.md §1.5 [Cohen2018]
 REASON_MAX_PER_HOUR = (
-    "Clinic-configured max_mg_per_kg_per_hour; outpatient pain infusions up to 2 mg/kg/h, 7 mg/kg/h "
-    "only in ICU (domain.md §1.5 [Cohen2018])."
+    "The clinic's protocol maximum per hour; outpatient pain infusions run up to 2 mg/kg/h, 7 mg/kg/h "
+    "only in intensive care (ASRA/AAPM/ASA 2018 pain consensus)."
 )
-REASON_MAX_TOTAL = "Clinic-configured max_total_mg_per_session (domain.md §1.5)."
+# domain.md §1.5: the sources ask for a total limit but give no number.
+REASON_MAX_TOTAL = "The clinic's protocol maximum total per session, set by the medical director."
+# domain.md §1.6 [Ketalar]; Ketalar PI section 2.
 REASON_UNDILUTED = (
-    "100 mg/mL must not be given IV without dilution (domain.md §1.6 [Ketalar]); the label says to "
-    "dilute with an equal volume, so no IV solution may exceed 50 mg/mL (Ketalar PI §2)."
+    "Ketalar label: 100 mg/mL must not be given IV without dilution, and the label dilutes it with an "
+    "equal volume, so no IV solution may exceed 50 mg/mL."
 )
-REASON_INSUFFICIENT = "The bag must contain the whole dose (domain.md §1.6 formulas)."
-REASON_PUMP_RESOLUTION = (
-    "Rate is rounded to the pump resolution (domain.md §1.6); below it the pump cannot run."
+# domain.md §1.6 formulas
+REASON_INSUFFICIENT = "The bag must contain the whole dose."
+# domain.md §1.6
+REASON_PUMP_RESOLUTION = "The rate is rounded to the pump resolution; below it the pump cannot run."
+REASON_PUMP_MAXIMUM = "The pump cannot run faster than its maximum rate (pump setting)."
+# domain.md §1.1 rule suggestions [Andrade2017a], [Fava2020]
+REASON_USUAL_MOOD = (
+    "Studies used 0.1–1.0 mg/kg (Andrade 2017; Fava 2020 RAPID trial): a dose outside is questioned, "
+    "not refused."
 )
-REASON_PUMP_MAXIMUM = (
-    "The pump cannot run faster than its maximum rate (pump setting; rate arithmetic domain.md §1.6)."
-)
-REASON_USUAL_MOOD = "Warn, do not block, outside 0.1–1.0 mg/kg (domain.md §1.1 rule suggestions)."
-REASON_USUAL_PAIN = "Consensus infusion rate 0.5–2 mg/kg/h (domain.md §1.4 [Cohen2018], C, low)."
+# domain.md §1.4 [Cohen2018], grade C, low certainty
+REASON_USUAL_PAIN = "Consensus infusion rate 0.5–2 mg/kg/h (ASRA/AAPM/ASA 2018 pain consensus, grade C)."
 REASON_PAIN_DOSE_RESPONSE = (
-    "Higher and longer infusions give more benefit; total ≥ 80 mg over > 2 h "
-    "(domain.md §1.4 [Cohen2018], C, low)."
+    "Higher and longer infusions give more benefit: a total of at least 80 mg over more than 2 h "
+    "(ASRA/AAPM/ASA 2018 pain consensus, grade C)."
 )
-REASON_BAG_CONC = "Label infusion recipes give 1 mg/mL or 2 mg/mL fluid-restricted (domain.md §1.6)."
-REASON_ROUNDING = "Round rate to pump resolution and recompute delivered dose; log both (domain.md §1.6)."
+# domain.md §1.6 [Ketalar] (label recipes quoted by a secondary site)
+REASON_BAG_CONC = "The Ketalar label's infusion recipes give 1 mg/mL, or 2 mg/mL when fluid is restricted."
+# domain.md §1.6 rounding rule
+REASON_ROUNDING = (
+    "The rate is rounded to the pump resolution and the delivered dose recomputed; both are kept."
+)
 
 
 @dataclass(frozen=True)

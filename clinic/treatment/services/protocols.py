@@ -170,8 +170,8 @@ def _defaults() -> dict[str, Any]:
 # --- The standard library ---------------------------------------------------------------------
 
 MAX_TOTAL_SOURCE = (
-    "Max total 200 mg per session: clinic setting with no domain.md number (§1.5 asks for the "
-    "setting but gives no value); set by the medical director."
+    "Max total 200 mg per session: clinic setting; the sources ask for such a limit but give no "
+    "number (no domain.md number: §1.5); set by the medical director."
 )
 VITALS_SOURCE = "Vitals q10 min during, q15 min after (§3.1 [Dunlop2018]; suggested defaults)."
 WEIGHT_SOURCE = "Actual body weight: trials dose on actual weight (§1.3 [Dunlop2018])."
@@ -204,13 +204,13 @@ STANDARD_PROTOCOLS: tuple[dict[str, Any], ...] = (
                 "0.5 mg/kg IV over 40 min: §1.1 [V] [Andrade2017a], [Fava2020], [Singh2016].",
                 "Warn outside 0.1–1.0 mg/kg; hard stop above 1.0 mg/kg per session (§1.1, §1.5 "
                 "[Andrade2017a], [Fava2020]); 2 mg/kg/h hourly ceiling (§1.5 [Cohen2018]).",
-                "Durations 30–100 min allowed: §1.1 reports 2–100 min, 40 min conventional; the "
-                "30 min floor is a product default.",
+                "Durations 30–100 min allowed: sessions of 2–100 min are reported, 40 min "
+                "conventional (§1.1 [Andrade2017a]); the 30 min floor is a product default.",
                 "6 infusions over 14–21 days: §1.2 [U] [Murrough2013] (6 infusions over 12 days, "
                 "numbers not re-verified); [V] [Singh2016] 2–3 infusions a week.",
                 "Minimum 44 h between infusions: [U] product default from the Mon/Wed/Fri pattern "
                 "(§1.2), not a literature number.",
-                "Visit 120 min incl. recovery: §1.2 clinic example (40–50 min + 30–60 min).",
+                "Visit 120 min incl. recovery: a clinic's example of 40–50 min + 30–60 min (§1.2).",
                 VITALS_SOURCE,
                 WEIGHT_SOURCE,
                 MAX_TOTAL_SOURCE,
@@ -243,13 +243,14 @@ STANDARD_PROTOCOLS: tuple[dict[str, Any], ...] = (
         "vitals_every_min_after": 15,
         "sources": "\n".join(
             (
-                "0.35 mg/kg/h over 4 h daily for 10 days: §1.4 CRPS regimen [V] [Cohen2018] (B).",
-                "Infusion rate 0.5–2 mg/kg/h (§1.4, C, low); usual range starts at the CRPS "
+                "0.35 mg/kg/h over 4 h daily for 10 days: CRPS regimen, grade B (§1.4 [V] [Cohen2018]).",
+                "Infusion rate 0.5–2 mg/kg/h (§1.4, grade C, low); usual range starts at the CRPS "
                 "0.35 mg/kg/h; hard stop above 2 mg/kg/h outpatient (§1.5 [Cohen2018]).",
-                "Per-session ceiling 8 mg/kg = 2 mg/kg/h × 4 h (derived from §1.5).",
-                "Total ≥ 80 mg over > 2 h for dose-response (§1.4, C, low); the consensus also "
+                "Per-session ceiling 8 mg/kg = 2 mg/kg/h × 4 h, from the outpatient hourly ceiling "
+                "(§1.5 [Cohen2018]).",
+                "Total ≥ 80 mg over > 2 h for dose-response (§1.4, grade C, low); the consensus also "
                 "advises starting with a single outpatient infusion and reassessing.",
-                "Durations 120–300 min: §1.4 regimens of 17 min–5 h; the floor keeps the > 2 h "
+                "Durations 120–300 min: published regimens run 17 min–5 h (§1.4); the floor keeps the > 2 h "
                 "criterion (product default). 20 h minimum gap and 60 min recovery: product "
                 "defaults.",
                 VITALS_SOURCE,
@@ -284,9 +285,9 @@ STANDARD_PROTOCOLS: tuple[dict[str, Any], ...] = (
             (
                 "0.5 mg/kg/h over 2 h, single infusion: a conservative clinic setting with NO "
                 "domain.md source — migraine/headache has weak or no evidence (§1.4 [Cohen2018], "
-                "D, low). The medical director must review it.",
+                "grade D, low). The medical director must review it.",
                 "Hard stop above 2 mg/kg/h (§1.5 [Cohen2018]); usual range 0.5–2 mg/kg/h (§1.4).",
-                "No minimum total: the 80 mg criterion of §1.4 is a pain dose-response finding, "
+                "No minimum total: the 80 mg criterion (§1.4) is a pain dose-response finding, "
                 "not a headache one.",
                 VITALS_SOURCE,
                 WEIGHT_SOURCE,

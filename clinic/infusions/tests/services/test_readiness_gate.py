@@ -100,7 +100,7 @@ def test_a_high_risk_asq_blocks_until_a_clinician_acknowledges_the_alert(session
     answer_today(session.patient, nurse, asq={"q1": 1, "q2": 0, "q3": 0, "q4": 0, "q5": 0})
     check = complete_gate(session, nurse)
     assert check.failing_items == ["suicide_screen"]
-    assert "§5.2" in check.items["suicide_screen"]["note"]
+    assert "a clinician must evaluate and acknowledge it" in check.items["suicide_screen"]["note"]
     # when the alert is acknowledged after the safety evaluation
     alert = session.patient.safety_alerts.get()
     safety_alert_acknowledge(

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clinic.core.sources import clinician_source
 from clinic.treatment.calculations.errors import CalculationInputError
 from clinic.treatment.calculations.pk import (
     PK_MODELS,
@@ -321,8 +322,10 @@ def test_registry_parameters_are_exactly_those_of_domain_md_6_1():
     for key, expected in table.items():
         m = PK_MODELS[key]
         assert (m.compartments, m.v1_L_per_kg, m.k10, m.k12, m.k21, m.k13, m.k31, m.ke0) == expected
-        assert "domain.md §6.1" in m.citation
-        assert m.name and m.population
+        # the order page shows the published model, not where its parameters were read
+        assert m.name and m.population and m.citation
+        for shown in (m.name, m.citation, m.population, m.notes):
+            assert clinician_source(shown) == shown and "opentiva" not in shown
 
 
 def test_pk_model_get():
@@ -339,7 +342,8 @@ def test_reference_concentrations_of_domain_md_6_3():
         "dissociation": (100.0, 250.0),
         "analgesia": (70.0, 160.0),
     }
-    assert all("§6.3" in r.source for r in REFERENCE_CONCENTRATIONS)
+    assert all(r.source.startswith("Zanos 2018") for r in REFERENCE_CONCENTRATIONS)
+    assert all(clinician_source(r.source) == r.source for r in REFERENCE_CONCENTRATIONS)
     assert ng_per_mL_to_micromolar(185) == pytest.approx(0.78, abs=0.005)
 
 

@@ -330,3 +330,13 @@ def test_verify_form_number_boxes_are_text_with_a_decimal_keypad(client_for, nur
     for name in ("dose_mg", "bag_concentration_mg_per_ml", "rate_ml_h"):
         tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
         assert 'type="text"' in tag and 'inputmode="decimal"' in tag
+
+
+def test_order_page_names_the_published_pk_model_and_its_sources(client_for, physician, signed_order):
+    body = client_for(physician).get(f"/treatment/orders/{signed_order.pk}/?model=domino").content.decode()
+    # the published model and paper, not the code the parameters were read from
+    assert "Domino 1984 three-compartment model" in body
+    assert "Clin Pharmacol Ther 1984" in body
+    assert "Zanos 2018" in body  # the observed concentrations drawn beside it
+    for internal in ("opentiva", "ketamine.py", "domain.md", "§", "(MIT)"):
+        assert internal not in body

@@ -76,8 +76,22 @@ def test_editing_an_old_version_goes_to_the_current_one(client_for, staff, mood_
 
 def test_physicians_see_the_sources_but_no_edit_button(client_for, physician, mood_protocol):
     body = client_for(physician).get(f"/treatment/protocols/{mood_protocol.pk}/").content.decode()
-    assert "[Singh2016]" in body and "[U]" in body
+    # the sources as a physician names them: the trial, not its citation key or confidence tag
+    assert "Singh 2016 trial" in body and "Murrough 2013" in body
+    for internal in ("[Singh2016]", "[U]", "[V]", "§", "domain.md"):
+        assert internal not in body
     assert "Edit (new version)" not in body
+
+
+def test_the_protocol_form_edits_the_sources_as_they_read(client_for, staff, mood_protocol):
+    form = client_for(staff[Role.ADMIN]).get(f"/treatment/protocols/{mood_protocol.pk}/edit/").context["form"]
+    assert "Singh 2016 trial" in form.initial["sources"]
+    for shown in (
+        form.initial["sources"],
+        form.fields["sources"].help_text,
+        form.fields["minimum_total_mg"].help_text,
+    ):
+        assert "domain.md" not in shown and "§" not in shown and "[V]" not in shown
 
 
 def test_protocol_list_query_count(client_for, staff, library, django_assert_max_num_queries):
