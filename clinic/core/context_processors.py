@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import cached_property
 
-from clinic.accounts.roles import ROLE_PERMISSIONS, Role
+from clinic.accounts.roles import Role, membership_permissions
 
 # Who sees which alert count in the navigation: clinicians the clinic's open suicide-risk alerts,
 # physicians and administrators the open alerts escalated to them.
@@ -43,7 +43,8 @@ class AlertNav:
 
 def clinic_context(request):
     membership = getattr(request, "membership", None)
-    perms = ROLE_PERMISSIONS.get(membership.role, frozenset()) if membership else frozenset()
+    # The role's permissions and those of its designations (a medical director's), as views judge them.
+    perms = membership_permissions(membership)
     return {
         "active_clinic": getattr(request, "clinic", None),
         "active_membership": membership,

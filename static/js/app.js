@@ -83,4 +83,24 @@
     if (event.target.matches("input[type=radio]")) updateCrisis(event.target);
   });
   document.addEventListener("DOMContentLoaded", function () { updateCrisis(null); });
+
+  // Header menus ("More", the account) are <details> and work without script; this only folds an
+  // open one away on Escape (focus back on its summary), on a tap elsewhere, or when another opens.
+  function openMenus() { return document.querySelectorAll("header.top details.menu[open]"); }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openMenus().forEach(function (menu) {
+      var hadFocus = menu.contains(document.activeElement);
+      menu.open = false;
+      if (hadFocus) menu.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    openMenus().forEach(function (menu) { if (!menu.contains(event.target)) menu.open = false; });
+  });
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!opened.matches || !opened.matches("header.top details.menu") || !opened.open) return;
+    openMenus().forEach(function (menu) { if (menu !== opened) menu.open = false; });
+  }, true);
 })();

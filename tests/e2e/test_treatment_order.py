@@ -56,7 +56,7 @@ def test_physician_orders_and_nurse_double_checks_a_mood_infusion(
     # a planned start in 2024 is refused on its field, with why
     page.get_by_label("Planned start date").fill("2024-03-01")
     page.get_by_role("button", name="Draft the course").click()
-    expect(page.locator("#id_planned_start_date_errors")).to_contain_text(
+    expect(page.locator("#id_planned_start_date_error")).to_contain_text(
         "Planned start date: The planned start date 2024-03-01 is in the past"
     )
     page.get_by_label("Planned start date").fill(
