@@ -71,6 +71,6 @@ def test_every_form_sent_empty_names_its_errors_where_screen_readers_find_them(d
             # then every accessible description on the page with the errors exists
             missing = _referenced_ids(html) - _ids(html)
             if missing:
-                problems.append(f"{action} (form on {page.url}): aria points at missing ids {sorted(missing)}")
+                problems.append(f"{action} (form on {page.url}): aria points at missing {sorted(missing)}")
     assert tried, "no form found"
     assert not problems, "\n".join(problems)
