@@ -303,8 +303,9 @@ def test_the_signer_sees_the_numbers_on_the_same_crawl(client_for, staff, blind_
     order = blind_world["order"]
     texts = crawl_as(client_for, staff[Role.PHYSICIAN], blind_world)
 
+    # (volumes show to 0.01 mL by the one display rule: 45.72 mL)
     hits = find_renderings(texts[f"/treatment/orders/{order.pk}/"], hidden_renderings(order))
-    assert {"37.45", "0.819", "58.3", "45.7", "77.77", "6.37"} <= {hit.split()[0] for hit in hits}
+    assert {"37.45", "0.819", "58.3", "45.72", "77.77", "6.37"} <= {hit.split()[0] for hit in hits}
 
 
 def test_after_the_double_check_every_reader_sees_the_numbers(client_for, staff, blind_world):

@@ -94,4 +94,4 @@ def test_register_find_and_chart_a_patient(page, live_server, sign_in, screensho
     page.get_by_label("Confirm this weight").check()
     page.get_by_role("button", name="Save measurement").click()
     expect(page.get_by_text("Measurement recorded.")).to_be_visible()
-    expect(page.get_by_text("80.0 kg", exact=True)).to_be_visible()
+    expect(page.get_by_text("80 kg", exact=True)).to_be_visible()

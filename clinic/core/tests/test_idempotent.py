@@ -38,4 +38,3 @@ def test_a_key_used_at_another_clinic_never_returns_that_clinics_record(
     # then the other clinic gets its own record, not the first clinic's
     assert ours.pk != theirs.pk
     assert ours.clinic == other_clinic
-

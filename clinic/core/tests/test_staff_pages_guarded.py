@@ -22,7 +22,6 @@ def _walk(patterns, prefix=""):
 
 def _staff_paths() -> list[str]:
 
-
     paths = []
     for route, view in _walk(get_resolver().url_patterns):
         perm = getattr(view, "required_permission", None)
