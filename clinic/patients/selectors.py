@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from clinic.core.display import display_quantity
 from clinic.core.models import Clinic
+from clinic.core.phones import clinic_phone_region, phone_display
 from clinic.core.validators import age_on
 from clinic.patients.body import body_mass_index
 from clinic.patients.models import (
@@ -195,8 +197,9 @@ def patient_chart(*, patient: Patient) -> PatientChart:
         [patient],
         Prefetch(
             "measurements",
-            queryset=BodyMeasurement.objects.select_related("recorded_by")
-            .order_by("-measured_at", "-id")[:TIMELINE_LIMIT],
+            queryset=BodyMeasurement.objects.select_related("recorded_by").order_by("-measured_at", "-id")[
+                :TIMELINE_LIMIT
+            ],
             to_attr=CHART_PREFETCH["measurements"],
         ),
         Prefetch(
@@ -206,8 +209,7 @@ def patient_chart(*, patient: Patient) -> PatientChart:
         ),
         Prefetch(
             "medications",
-            queryset=Medication.objects.select_related("recorded_by")
-            .order_by("-is_active", "name", "id"),
+            queryset=Medication.objects.select_related("recorded_by").order_by("-is_active", "name", "id"),
             to_attr=CHART_PREFETCH["medications"],
         ),
         Prefetch(
@@ -219,8 +221,7 @@ def patient_chart(*, patient: Patient) -> PatientChart:
     rows = getattr(patient, CHART_PREFETCH["measurements"])
     # Active diagnoses first, then resolved and ruled out, newest first within each.
     rank = {DiagnosisStatus.ACTIVE: 0, DiagnosisStatus.RESOLVED: 1, DiagnosisStatus.RULED_OUT: 2}
-    diagnoses = sorted(getattr(patient, CHART_PREFETCH["diagnoses"]),
-                       key=lambda d: rank.get(d.status, 9))
+    diagnoses = sorted(getattr(patient, CHART_PREFETCH["diagnoses"]), key=lambda d: rank.get(d.status, 9))
     medications = getattr(patient, CHART_PREFETCH["medications"])
     allergies = getattr(patient, CHART_PREFETCH["allergies"])
     return PatientChart(
@@ -257,7 +258,13 @@ class HistoryChange:
 
 # Who recorded a row is the version's author already; ids and tenancy are not for reading.
 _HISTORY_HIDDEN = {
-    "id", "clinic", "patient", "created_at", "updated_at", "recorded_by", "noted_by",
+    "id",
+    "clinic",
+    "patient",
+    "created_at",
+    "updated_at",
+    "recorded_by",
+    "noted_by",
     *NAME_SEARCH_FIELDS.values(),
 }
 _RECORD_LABELS = {
@@ -269,14 +276,25 @@ _RECORD_LABELS = {
 }
 _HISTORY_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 _HISTORY_LABELS = {
-    "weight_kg": "Weight (kg)", "height_cm": "Height (cm)", "icd10_code": "ICD-10-CM code",
-    "user": "Portal account", "email": "E-mail",
+    "weight_kg": "Weight (kg)",
+    "height_cm": "Height (cm)",
+    "icd10_code": "ICD-10-CM code",
+    "user": "Portal account",
+    "email": "E-mail",
 }
 
 
-def _display(model_field, value) -> str:
+# Fields shown by the one display rule of their quantity (clinic/core/display.py).
+_HISTORY_QUANTITIES = {"weight_kg": "kg", "height_cm": "cm"}
+
+
+def _display(model_field, value, *, region: str) -> str:
     if value is None or value == "":
         return "—"
+    if model_field.name.endswith("phone"):
+        return phone_display(value, region=region)
+    if model_field.name in _HISTORY_QUANTITIES:
+        return display_quantity(value, _HISTORY_QUANTITIES[model_field.name])
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if model_field.is_relation:
@@ -308,13 +326,12 @@ def patient_history(*, patient: Patient) -> list[HistoryChange]:
         (Allergy, Allergy.history.filter(patient_id=patient.pk)),
     ]
     result: list[HistoryChange] = []
+    region = clinic_phone_region(patient.clinic)
     for model, versions in sources:
         fields = _tracked_fields(model)
         label = _RECORD_LABELS[model]
         previous_by_id: dict[int, object] = {}
-        for version in versions.select_related("history_user").order_by(
-            "history_date", "history_id"
-        ):
+        for version in versions.select_related("history_user").order_by("history_date", "history_id"):
             before = previous_by_id.get(version.id)
             changes = []
             for model_field in fields:
@@ -324,22 +341,26 @@ def patient_history(*, patient: Patient) -> list[HistoryChange]:
                     continue
                 if before is not None and old == new:
                     continue
-                changes.append(FieldChange(
-                    label=_HISTORY_LABELS.get(
-                        model_field.name, str(model_field.verbose_name).capitalize()
-                    ),
-                    old=_display(model_field, old) if before is not None else "",
-                    new=_display(model_field, new),
-                ))
+                changes.append(
+                    FieldChange(
+                        label=_HISTORY_LABELS.get(
+                            model_field.name, str(model_field.verbose_name).capitalize()
+                        ),
+                        old=_display(model_field, old, region=region) if before is not None else "",
+                        new=_display(model_field, new, region=region),
+                    )
+                )
             previous_by_id[version.id] = version
             if before is not None and not changes and version.history_type == "~":
                 continue  # a save that changed nothing the user can see
-            result.append(HistoryChange(
-                at=version.history_date,
-                user=version.history_user,
-                record=label(version),
-                action=_HISTORY_ACTIONS.get(version.history_type, version.history_type),
-                changes=tuple(changes),
-            ))
+            result.append(
+                HistoryChange(
+                    at=version.history_date,
+                    user=version.history_user,
+                    record=label(version),
+                    action=_HISTORY_ACTIONS.get(version.history_type, version.history_type),
+                    changes=tuple(changes),
+                )
+            )
     result.sort(key=lambda change: change.at, reverse=True)
     return result

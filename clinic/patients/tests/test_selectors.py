@@ -31,16 +31,25 @@ def people(clinic, other_clinic, make_patient, staff, make_user):
     desk = staff[Role.FRONT_DESK]
     other_desk = make_user(Role.FRONT_DESK, other_clinic)
     return {
-        "smith": make_patient(clinic, desk, given_name="Joanna", family_name="Smith",
-                              date_of_birth=dt.date(1980, 4, 2)),
-        "smithers": make_patient(clinic, desk, given_name="Waylon", family_name="Smithers",
-                                 date_of_birth=dt.date(1975, 1, 9)),
-        "jones": make_patient(clinic, desk, given_name="Smita", family_name="Jones",
-                              date_of_birth=dt.date(1990, 7, 30)),
-        "o'neil": make_patient(clinic, desk, given_name="Jo", family_name="O'Neil",
-                               date_of_birth=dt.date(1980, 4, 2)),
-        "elsewhere": make_patient(other_clinic, other_desk, given_name="Joanna",
-                                  family_name="Smith", date_of_birth=dt.date(1980, 4, 2)),
+        "smith": make_patient(
+            clinic, desk, given_name="Joanna", family_name="Smith", date_of_birth=dt.date(1980, 4, 2)
+        ),
+        "smithers": make_patient(
+            clinic, desk, given_name="Waylon", family_name="Smithers", date_of_birth=dt.date(1975, 1, 9)
+        ),
+        "jones": make_patient(
+            clinic, desk, given_name="Smita", family_name="Jones", date_of_birth=dt.date(1990, 7, 30)
+        ),
+        "o'neil": make_patient(
+            clinic, desk, given_name="Jo", family_name="O'Neil", date_of_birth=dt.date(1980, 4, 2)
+        ),
+        "elsewhere": make_patient(
+            other_clinic,
+            other_desk,
+            given_name="Joanna",
+            family_name="Smith",
+            date_of_birth=dt.date(1980, 4, 2),
+        ),
     }
 
 
@@ -85,8 +94,9 @@ def test_search_never_crosses_clinics(clinic, other_clinic, people):
     assert all(p.clinic_id == clinic.pk for p in found)
 
 
-@pytest.mark.parametrize("query", ["Ávila", "avila", "AVILA", "ÉLODIE", "elodie", "Élodie Ávila",
-                                   "avila, elo", "ávila élodie"])
+@pytest.mark.parametrize(
+    "query", ["Ávila", "avila", "AVILA", "ÉLODIE", "elodie", "Élodie Ávila", "avila, elo", "ávila élodie"]
+)
 def test_search_ignores_case_and_accents(clinic, people, make_patient, staff, query):
     make_patient(clinic, staff[Role.FRONT_DESK], given_name="Élodie", family_name="Ávila")
     assert _found(clinic, query) == ["Ávila, Élodie"]
@@ -103,16 +113,18 @@ def test_search_of_only_combining_marks_finds_nobody(clinic, people):
 
 
 def test_empty_search_lists_everyone_by_name(clinic, people):
-    assert _found(clinic, "  ") == [
-        "Jones, Smita", "O'Neil, Jo", "Smith, Joanna", "Smithers, Waylon"
-    ]
+    assert _found(clinic, "  ") == ["Jones, Smita", "O'Neil, Jo", "Smith, Joanna", "Smithers, Waylon"]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="query plan text is SQLite's")
 @pytest.mark.parametrize(
     ("query", "index"),
-    [("smi", "patient_clinic_sfamily_idx"), ("smi", "patient_clinic_sgiven_idx"),
-     ("1980-04-02", "patients_pa_clinic__75bae6_idx"), ("MRN-001001", "sqlite_autoindex")],
+    [
+        ("smi", "patient_clinic_sfamily_idx"),
+        ("smi", "patient_clinic_sgiven_idx"),
+        ("1980-04-02", "patients_pa_clinic__75bae6_idx"),
+        ("MRN-001001", "sqlite_autoindex"),
+    ],
 )
 def test_search_uses_an_index(clinic, people, query, index):
     sql, params = patient_search(clinic=clinic, query=query).query.sql_with_params()
@@ -126,10 +138,16 @@ def test_search_uses_an_index(clinic, people, query, index):
 def test_body_summary_combines_latest_weight_and_height(patient, staff):
     nurse = staff[Role.NURSE]
     now = timezone.now()
-    measurement_record(patient=patient, recorded_by=nurse, measured_at=now - dt.timedelta(days=30),
-                       height_cm=Decimal("180.0"), weight_kg=Decimal("90.0"))
-    measurement_record(patient=patient, recorded_by=nurse, measured_at=now - dt.timedelta(days=1),
-                       weight_kg=Decimal("81.0"))
+    measurement_record(
+        patient=patient,
+        recorded_by=nurse,
+        measured_at=now - dt.timedelta(days=30),
+        height_cm=Decimal("180.0"),
+        weight_kg=Decimal("90.0"),
+    )
+    measurement_record(
+        patient=patient, recorded_by=nurse, measured_at=now - dt.timedelta(days=1), weight_kg=Decimal("81.0")
+    )
 
     summary = body_summary(patient=patient)
 
@@ -148,11 +166,18 @@ def test_bmi_arithmetic():
 
 def test_chart_lists(full_chart, staff):
     nurse = staff[Role.NURSE]
-    old = medication_add(patient=full_chart, recorded_by=nurse, name="Zolpidem",
-                         drug_class="z_drug", started_on=dt.date(2020, 1, 1))
+    old = medication_add(
+        patient=full_chart,
+        recorded_by=nurse,
+        name="Zolpidem",
+        drug_class="z_drug",
+        started_on=dt.date(2020, 1, 1),
+    )
     medication_stop(medication=old, stopped_by=nurse, stopped_on=dt.date(2021, 1, 1))
-    allergy_deactivate(allergy=allergy_add(patient=full_chart, recorded_by=nurse,
-                                           substance="Adhesive tape"), changed_by=nurse)
+    allergy_deactivate(
+        allergy=allergy_add(patient=full_chart, recorded_by=nurse, substance="Adhesive tape"),
+        changed_by=nurse,
+    )
 
     chart = patient_chart(patient=full_chart)
 
@@ -174,16 +199,30 @@ def test_history_shows_who_changed_which_field_from_what_to_what(patient, staff)
     history = patient_history(patient=patient)
 
     newest = history[0]
-    assert (newest.record, newest.action, newest.user) == (
-        "Allergy: Latex", "changed", staff[Role.NURSE]
-    )
+    assert (newest.record, newest.action, newest.user) == ("Allergy: Latex", "changed", staff[Role.NURSE])
     assert [(c.label, c.old, c.new) for c in newest.changes] == [("Is active", "Yes", "No")]
     update = next(h for h in history if h.record == "Patient details" and h.action == "changed")
     assert update.user == desk
     assert {(c.label, c.old, c.new) for c in update.changes} == {
-        ("City", "—", "Boston"), ("Escort name", "—", "Sam Rivera"),
+        ("City", "—", "Boston"),
+        ("Escort name", "—", "Sam Rivera"),
     }
     created = history[-1]
     assert created.action == "created"
-    assert ("Given name", "", patient.given_name) in {(c.label, c.old, c.new)
-                                                     for c in created.changes}
+    assert ("Given name", "", patient.given_name) in {(c.label, c.old, c.new) for c in created.changes}
+
+
+def test_history_shows_phones_and_weights_as_every_other_page_does(patient, staff):
+    # given a changed phone number and a recorded weight
+    patient_update(patient=patient, updated_by=staff[Role.FRONT_DESK], phone="(617) 555-0142")
+    measurement_record(
+        patient=patient, recorded_by=staff[Role.NURSE], measured_at=timezone.now(), weight_kg=Decimal("70.0")
+    )
+
+    # when the history is read
+    history = patient_history(patient=patient)
+
+    # then the phone reads in the clinic's national format and the weight by its display rule
+    changes = {(c.label, c.old, c.new) for h in history for c in h.changes}
+    assert ("Phone", "(617) 555-0100", "(617) 555-0142") in changes
+    assert ("Weight (kg)", "", "70 kg") in changes
