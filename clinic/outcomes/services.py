@@ -12,11 +12,11 @@ from clinic.accounts.models import Membership
 from clinic.accounts.roles import Perm, Role, role_has_perm
 from clinic.audit.models import AuditAction
 from clinic.audit.services import audit_record, model_snapshot
-from clinic.core.escalation import EscalationPolicy, EscalationStage, escalation_stage_due
+from clinic.core.escalation import EscalationPolicy, EscalationStage
 from clinic.core.models import Clinic
 from clinic.core.selectors import clinic_setting_value
-from clinic.core.selectors_escalation import escalation_recipients
 from clinic.core.services import idempotent
+from clinic.core.services_escalation import alert_escalation_write
 from clinic.outcomes import settings as outcome_settings
 from clinic.outcomes.instruments import RiskLevel, get_instrument
 from clinic.outcomes.models import (
@@ -205,41 +205,16 @@ def safety_alert_escalate(
     with transaction.atomic():
         locked = SafetyAlert.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=alert.pk)
         policy = policy or safety_alert_escalation_policy(clinic=locked.clinic)
-        stage = escalation_stage_due(
+        escalated = alert_escalation_write(
+            locked=locked,
             is_open=locked.status == AlertStatus.OPEN,
-            raised_at=locked.created_at,
-            stage=locked.escalation_stage,
-            escalated_at=locked.escalated_at,
-            now=now,
-            policy=policy,
-        )
-        if stage is None:
-            return None
-        recipients = escalation_recipients(clinic=locked.clinic, now=now, stage=stage)
-        before = model_snapshot(locked)
-        locked.escalation_stage = stage
-        locked.escalated_at = now
-        locked._history_user = None  # the escalation sweep, not a person
-        locked.save(update_fields=["escalation_stage", "escalated_at", "updated_at"])
-        locked.escalated_to.add(*recipients.users)
-        names = ", ".join(user.signature_name for user in recipients.users) or "nobody (no staff to tell)"
-        audit_record(
-            action=AuditAction.UPDATE,
-            actor=None,
-            clinic=locked.clinic,
-            obj=locked,
             patient_id=locked.patient_id,
-            summary=ESCALATED_SUMMARY.format(
-                level=locked.get_level_display().lower(), who=f"{recipients.label}: {names}"
-            ),
-            before=before,
-            after=model_snapshot(locked),
-            extra={
-                "stage": stage,
-                "chosen_by": recipients.chosen_by,
-                "recipients": [user.pk for user in recipients.users],
-            },
+            policy=policy,
+            now=now,
+            summary=lambda who: ESCALATED_SUMMARY.format(level=locked.get_level_display().lower(), who=who),
         )
+        if not escalated:
+            return None
     return locked
 
 

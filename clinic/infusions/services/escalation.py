@@ -13,12 +13,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit.models import AuditAction
-from clinic.audit.services import audit_record, model_snapshot
-from clinic.core.escalation import EscalationPolicy, EscalationStage, escalation_stage_due
+from clinic.core.escalation import EscalationPolicy, EscalationStage
 from clinic.core.models import Clinic
 from clinic.core.selectors import clinic_setting_value
-from clinic.core.selectors_escalation import escalation_recipients
+from clinic.core.services_escalation import alert_escalation_write
 from clinic.infusions import settings as keys
 from clinic.infusions.models import ACTIVE_STATUSES, VitalAlert, VitalAlertStatus
 
@@ -47,42 +45,18 @@ def vital_alert_escalate(
         if locked.session.status not in ACTIVE_STATUSES:
             return None
         policy = policy or vital_alert_escalation_policy(clinic=locked.clinic)
-        stage = escalation_stage_due(
+        escalated = alert_escalation_write(
+            locked=locked,
             is_open=locked.status == VitalAlertStatus.OPEN,
-            raised_at=locked.created_at,
-            stage=locked.escalation_stage,
-            escalated_at=locked.escalated_at,
-            now=now,
-            policy=policy,
-        )
-        if stage is None:
-            return None
-        recipients = escalation_recipients(clinic=locked.clinic, now=now, stage=stage)
-        before = model_snapshot(locked)
-        locked.escalation_stage = stage
-        locked.escalated_at = now
-        locked.save(update_fields=["escalation_stage", "escalated_at", "updated_at"])
-        locked.escalated_to.add(*recipients.users)
-        names = ", ".join(user.signature_name for user in recipients.users) or "nobody (no staff to tell)"
-        audit_record(
-            action=AuditAction.UPDATE,
-            actor=None,  # the escalation sweep, not a person
-            clinic=locked.clinic,
-            obj=locked,
             patient_id=locked.session.patient_id,
-            summary=ESCALATED_SUMMARY.format(
-                level=locked.get_level_display().lower(),
-                minutes=policy.physician_after_min,
-                who=f"{recipients.label}: {names}",
+            policy=policy,
+            now=now,
+            summary=lambda who: ESCALATED_SUMMARY.format(
+                level=locked.get_level_display().lower(), minutes=policy.physician_after_min, who=who
             ),
-            before=before,
-            after=model_snapshot(locked),
-            extra={
-                "stage": stage,
-                "chosen_by": recipients.chosen_by,
-                "recipients": [user.pk for user in recipients.users],
-            },
         )
+        if not escalated:
+            return None
     return locked
 
 
