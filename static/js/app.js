@@ -1,4 +1,18 @@
 // Small progressive enhancements; every page works without them.
+// Shared with the page scripts (chairside.js, alerts.js), which load after this one.
+window.ketaclinic = window.ketaclinic || {};
+// A client key for an entry (a version-4 UUID), also where crypto.randomUUID is missing: it needs a
+// secure context, and the demo serves plain http.
+window.ketaclinic.uuid = function () {
+  if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+  var b = new Uint8Array(16);
+  window.crypto.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+  return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+};
+
 (function () {
   "use strict";
   // Disable a form's submit buttons once it is submitted, so a double click sends one request.

@@ -38,16 +38,7 @@
   var flushing = false;
   var signedOut = false;
 
-  function uuid() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
-    // crypto.randomUUID needs a secure context; build a version-4 UUID from random bytes instead.
-    var b = new Uint8Array(16);
-    window.crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var uuid = window.ketaclinic.uuid;
 
   function assignKeys(scope) {
     (scope || document).querySelectorAll("form[data-chart-form]").forEach(function (form) {
